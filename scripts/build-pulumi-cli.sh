@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the real Pulumi CLI and its Node.js language host from Pulumi's Go modules (no prebuilt binaries can be
+# downloaded here). The result is cached outside the repo; a second run is a no-op.
+#
+#   scripts/build-pulumi-cli.sh            # builds into $PULUMI_XEN_CACHE/pulumi-v3.259.0/bin
+#
+# Prints the bin directory on its last line.
+set -euo pipefail
+
+PULUMI_VERSION=v3.259.0
+# pulumi-language-nodejs is its own untagged module; this is the commit of the pkg/v3.259.0 tag.
+LANGUAGE_HOST_COMMIT=a05d88f24d05
+
+cache_root="${PULUMI_XEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-xen}"
+out="$cache_root/pulumi-$PULUMI_VERSION"
+bin="$out/bin"
+
+if [[ -x "$bin/pulumi" && -x "$bin/pulumi-language-nodejs" ]] \
+   && "$bin/pulumi" version 2>/dev/null | grep -qx "$PULUMI_VERSION"; then
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "build-pulumi-cli: Go is required (it builds Pulumi from its modules)" >&2; exit 1; }
+mkdir -p "$bin"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# Copies a module's replace directives except the ones that point into its own repository checkout (../sdk ...),
+# which `go install` refuses and which the required versions already cover.
+copy_remote_replaces() { # <go.mod of the dependency> <target go.mod>
+  awk '
+    /^replace \(/ { block = 1; next }
+    block && /^\)/ { block = 0; next }
+    block { line = $0; sub(/^[ \t]+/, "", line); if (line !~ /=> *\./) print "replace " line; next }
+    /^replace / { if ($0 !~ /=> *\./) print }
+  ' "$1" >> "$2"
+}
+
+build_module() { # <throw-away module dir> <module path> <version> <package> <output> [ldflags]
+  local dir="$1" module="$2" version="$3" package="$4" output="$5" ldflags="${6:-}"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    go mod init pulumi-xen-build/"$(basename "$dir")" >/dev/null 2>&1
+    local gomod
+    gomod="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+    copy_remote_replaces "$gomod" go.mod
+    # `go get` of the package (not just the module) records every checksum the build needs.
+    go get "$package@$version" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    go build -trimpath -ldflags "-s -w $ldflags" -o "$output" "$package"
+  )
+}
+
+echo "build-pulumi-cli: building pulumi $PULUMI_VERSION (takes several minutes on 2 cores)" >&2
+build_module "$work/cli" github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION" \
+  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$bin/pulumi" \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+
+echo "build-pulumi-cli: building pulumi-language-nodejs at $LANGUAGE_HOST_COMMIT" >&2
+build_module "$work/nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$LANGUAGE_HOST_COMMIT" \
+  github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$bin/pulumi-language-nodejs" \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+
+"$bin/pulumi" version >&2
+echo "$bin"
