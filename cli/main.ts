@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-xen` command line:
+ *   pulumi-xen sim --spec pool.json [...]   run the XenAPI simulator (see sim/cli.ts)
+ */
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "sim":
+      await (await import("../sim/cli")).runSimCli(rest);
+      return;
+    default:
+      process.stderr.write("usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n");
+      process.exitCode = command === undefined || command === "--help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`pulumi-xen: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

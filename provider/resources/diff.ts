@@ -1,0 +1,74 @@
+import { isUnknown } from "./unknown";
+
+/** What a resource kind does when a field changes. Fields in neither list are outputs or bookkeeping. */
+export interface DiffRules<K extends string> {
+  /** Fields updated in place. */
+  update: readonly K[];
+  /** Fields whose change replaces the object. */
+  replace: readonly K[];
+  /** Whether the replacement must delete the old object first (it holds the same name or device). */
+  deleteBeforeReplace?: (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean;
+}
+
+export interface DiffResult {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/**
+ * Pure diff of normalized old outputs against normalized new inputs (no network). Values are compared in a
+ * canonical form (map key order ignored), and a value not known yet counts as a change.
+ */
+export function diffByRules<K extends string>(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  rules: DiffRules<K>,
+): DiffResult {
+  const changed = (field: K) => isUnknown(news[field]) || canonical(olds[field]) !== canonical(news[field]);
+  const replaces = rules.replace.filter(changed);
+  const updates = rules.update.filter(changed);
+  return {
+    changes: replaces.length > 0 || updates.length > 0,
+    replaces: [...replaces],
+    deleteBeforeReplace: replaces.length > 0 && (rules.deleteBeforeReplace?.(olds, news) ?? false),
+  };
+}
+
+/** Fields of `rules.update` that differ, for update() to act on. */
+export function changedFields<K extends string>(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  fields: readonly K[],
+): K[] {
+  return fields.filter((f) => canonical(olds[f]) !== canonical(news[f]));
+}
+
+/** Changes between two string maps: keys to set (new or changed) and keys to remove. */
+export function mapDelta(
+  olds: Record<string, string> | undefined,
+  news: Record<string, string> | undefined,
+): { set: Record<string, string>; remove: string[] } {
+  const before = olds ?? {};
+  const after = news ?? {};
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) set[k] = v;
+  const remove = Object.keys(before).filter((k) => !(k in after));
+  return { set, remove };
+}
+
+/** Additions and removals between two sets. */
+export function setDelta(olds: string[] | undefined, news: string[] | undefined): { add: string[]; remove: string[] } {
+  const before = new Set(olds ?? []);
+  const after = new Set(news ?? []);
+  return { add: [...after].filter((t) => !before.has(t)), remove: [...before].filter((t) => !after.has(t)) };
+}
+
+/** JSON with object keys sorted; undefined and null both read as absent. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}

@@ -1,0 +1,3 @@
+import * as storageRepository from "./storage-repository";
+
+export { storageRepository };

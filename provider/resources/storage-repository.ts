@@ -1,0 +1,238 @@
+import { callAsync, int64, fromInt64, PbdRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
+import { xenSession } from "../context";
+import { Checker, CheckFailure } from "./check";
+import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { isUnknown } from "./unknown";
+import { masterHost, refByUuid, resolveHost } from "./lookup";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs (see sdk/storageRepository.ts for the documented Args)
+
+export const SR_TYPES = ["nfs", "iso", "ext", "lvm"] as const;
+export type SrType = (typeof SR_TYPES)[number];
+
+export interface SrInputs {
+  name: string;
+  description: string;
+  type: SrType;
+  contentType: string;
+  deviceConfig: Record<string, string>;
+  smConfig: Record<string, string>;
+  host: string;
+  shared: boolean;
+  otherConfig: Record<string, string>;
+  tags: string[];
+  destroyOnDelete: boolean;
+}
+
+export interface SrOutputs extends SrInputs {
+  uuid: string;
+  physicalSize: number;
+  /** uuids of the hosts whose PBD for this SR is plugged. */
+  attachedHosts: string[];
+}
+
+/** device-config keys each SR type needs, as the storage manager drivers require them. */
+const REQUIRED_DEVICE_CONFIG: Record<SrType, string[]> = {
+  nfs: ["server", "serverpath"],
+  iso: ["location"],
+  ext: ["device"],
+  lvm: ["device"],
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normalization and validation (pure: runs at preview)
+
+export function check(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: SrInputs; failures: CheckFailure[] } {
+  const c = new Checker();
+  const type = c.oneOf(news, "type", SR_TYPES);
+  const deviceConfig = c.stringMap(news, "deviceConfig");
+  const knownType = !isUnknown(type) && SR_TYPES.includes(type);
+  if (knownType && !isUnknown(deviceConfig)) {
+    for (const key of REQUIRED_DEVICE_CONFIG[type]) {
+      if (!(key in deviceConfig)) c.fail("deviceConfig", `deviceConfig.${key} is required for a ${type} SR`);
+    }
+  }
+  const remoteIso = type === "iso" && typeof deviceConfig.location === "string" && deviceConfig.location.includes(":");
+  const defaultShared = type === "nfs" || remoteIso;
+  const shared = c.optionalBoolean(news, "shared", defaultShared);
+  if ((type === "ext" || type === "lvm") && shared === true) {
+    c.fail("shared", `a ${type} SR is local storage on one host and cannot be shared`);
+  }
+  const contentType = c.optionalString(news, "contentType", type === "iso" ? "iso" : "user");
+  if (type === "iso" && contentType !== "iso" && !isUnknown(contentType)) {
+    c.fail("contentType", `an iso SR has content type "iso", not "${contentType}"`);
+  }
+  const inputs: SrInputs = {
+    name: c.requiredString(news, "name"),
+    description: c.optionalString(news, "description", ""),
+    type,
+    contentType,
+    deviceConfig,
+    smConfig: c.stringMap(news, "smConfig"),
+    host: c.optionalString(news, "host", ""),
+    shared,
+    otherConfig: c.stringMap(news, "otherConfig"),
+    tags: c.stringSet(news, "tags"),
+    destroyOnDelete: c.optionalBoolean(news, "destroyOnDelete", false),
+  };
+  return { inputs, failures: c.failures };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Diff rules: what XenAPI can change on a live SR, and what needs a new one
+
+const UPDATABLE = ["name", "description", "otherConfig", "tags", "destroyOnDelete"] as const;
+const REPLACING = ["type", "contentType", "deviceConfig", "smConfig", "host", "shared"] as const;
+
+export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
+  return diffByRules(olds, news, {
+    update: UPDATABLE,
+    replace: REPLACING,
+    // A local SR lives on a device: the new one can only be made once the old one has let go of it.
+    deleteBeforeReplace: (o) => o.type === "ext" || o.type === "lvm",
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// XenAPI calls
+
+export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
+  const session = xenSession();
+  const host = inputs.host ? (await resolveHost(session, "host", inputs.host)).ref : await masterHost(session);
+  const ref = await callAsync<Ref>(session, "SR.create", [
+    host,
+    inputs.deviceConfig,
+    int64(0),
+    inputs.name,
+    inputs.description,
+    inputs.type,
+    inputs.contentType,
+    inputs.shared,
+    inputs.smConfig,
+  ]);
+  await applyOtherConfig(session, ref, {}, inputs.otherConfig);
+  await applyTags(session, ref, [], inputs.tags);
+  const outs = await outputsOf(session, ref, inputs);
+  return { id: outs.uuid, outs };
+}
+
+export async function read(id: string, props: SrOutputs): Promise<{ id: string; props?: SrOutputs; inputs?: SrInputs }> {
+  const session = xenSession();
+  const ref = await refByUuid(session, "SR", id);
+  if (!ref) return { id: "" };
+  const record = await session.call<SrRecord>("SR.get_record", ref);
+  const pbds = await pbdsOf(session, record);
+  const hostField = await currentHostField(session, props.host, pbds);
+  const firstPbd = pbds[0]?.record;
+  const current: SrInputs = {
+    name: record.name_label,
+    description: record.name_description,
+    type: record.type as SrType,
+    contentType: record.content_type,
+    // Only the keys the program manages: xapi and the storage backend add keys of their own.
+    deviceConfig: pick(firstPbd?.device_config ?? {}, Object.keys(props.deviceConfig ?? {})),
+    smConfig: pick(record.sm_config, Object.keys(props.smConfig ?? {})),
+    host: hostField,
+    shared: record.shared,
+    otherConfig: pick(record.other_config, Object.keys(props.otherConfig ?? {})),
+    tags: [...record.tags].sort(),
+    destroyOnDelete: props.destroyOnDelete ?? false,
+  };
+  const outs = await outputsOf(session, ref, current, record, pbds);
+  return { id, props: outs, inputs: current };
+}
+
+export async function update(id: string, olds: SrOutputs, news: SrInputs): Promise<{ outs: SrOutputs }> {
+  const session = xenSession();
+  const ref = await session.call<Ref>("SR.get_by_uuid", id);
+  for (const field of changedFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, UPDATABLE)) {
+    switch (field) {
+      case "name":
+        await session.call("SR.set_name_label", ref, news.name);
+        break;
+      case "description":
+        await session.call("SR.set_name_description", ref, news.description);
+        break;
+      case "otherConfig":
+        await applyOtherConfig(session, ref, olds.otherConfig, news.otherConfig);
+        break;
+      case "tags":
+        await applyTags(session, ref, olds.tags, news.tags);
+        break;
+      case "destroyOnDelete":
+        break; // bookkeeping only: read at delete time
+    }
+  }
+  return { outs: await outputsOf(session, ref, news) };
+}
+
+export async function remove(id: string, props: SrOutputs): Promise<void> {
+  const session = xenSession();
+  const ref = await refByUuid(session, "SR", id);
+  if (!ref) return; // already gone: deleting is idempotent
+  const record = await session.call<SrRecord>("SR.get_record", ref);
+  for (const pbd of await pbdsOf(session, record)) {
+    if (pbd.record.currently_attached) await callAsync(session, "PBD.unplug", [pbd.ref]);
+  }
+  // Forget keeps the data on the storage; destroy erases it and is only done when the program asked for it.
+  await callAsync(session, props.destroyOnDelete ? "SR.destroy" : "SR.forget", [ref]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// helpers
+
+async function outputsOf(
+  session: XenApiSession,
+  ref: Ref,
+  inputs: SrInputs,
+  known?: SrRecord,
+  knownPbds?: Array<{ ref: Ref; record: PbdRecord }>,
+): Promise<SrOutputs> {
+  const record = known ?? (await session.call<SrRecord>("SR.get_record", ref));
+  const pbds = knownPbds ?? (await pbdsOf(session, record));
+  const attachedHosts: string[] = [];
+  for (const pbd of pbds.filter((p) => p.record.currently_attached)) {
+    attachedHosts.push(await session.call<string>("host.get_uuid", pbd.record.host));
+  }
+  return { ...inputs, uuid: record.uuid, physicalSize: fromInt64(record.physical_size), attachedHosts: attachedHosts.sort() };
+}
+
+async function pbdsOf(session: XenApiSession, sr: SrRecord): Promise<Array<{ ref: Ref; record: PbdRecord }>> {
+  return Promise.all(sr.PBDs.map(async (ref) => ({ ref, record: await session.call<PbdRecord>("PBD.get_record", ref) })));
+}
+
+/** Keeps the program's spelling of the host (name or uuid) while it still names the host the SR is on. */
+async function currentHostField(session: XenApiSession, declared: string, pbds: Array<{ record: PbdRecord }>): Promise<string> {
+  if (!declared || pbds.length !== 1) return declared;
+  const actual = pbds[0].record.host;
+  try {
+    const resolved = await resolveHost(session, "host", declared);
+    if (resolved.ref === actual) return declared;
+  } catch {
+    // the declared host is gone: report where the SR really is
+  }
+  return session.call<string>("host.get_uuid", actual);
+}
+
+/** Changes only the other-config keys the program manages; keys xapi or others added stay untouched. */
+async function applyOtherConfig(session: XenApiSession, ref: Ref, olds: Record<string, string>, news: Record<string, string>) {
+  const delta = mapDelta(olds, news);
+  for (const key of delta.remove) await session.call("SR.remove_from_other_config", ref, key);
+  for (const [key, value] of Object.entries(delta.set)) {
+    await session.call("SR.remove_from_other_config", ref, key); // add_to_* fails on an existing key
+    await session.call("SR.add_to_other_config", ref, key, value);
+  }
+}
+
+async function applyTags(session: XenApiSession, ref: Ref, olds: string[], news: string[]) {
+  const delta = setDelta(olds, news);
+  for (const tag of delta.remove) await session.call("SR.remove_tags", ref, tag);
+  for (const tag of delta.add) await session.call("SR.add_tags", ref, tag);
+}
+
+function pick(map: Record<string, string>, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys.sort()) if (key in map) out[key] = map[key];
+  return out;
+}
