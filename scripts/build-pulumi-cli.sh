@@ -8,8 +8,13 @@
 set -euo pipefail
 
 PULUMI_VERSION=v3.259.0
-# pulumi-language-nodejs is its own untagged module; this is the commit of the pkg/v3.259.0 tag.
-LANGUAGE_HOST_COMMIT=a05d88f24d05
+# The Node language host. Since v3.69 it is its own untagged module
+# (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3); the module proxy serves no version of it
+# (its pseudo-version for the pkg/v3.259.0 commit, v3.0.0-20260820084410-a05d88f24d05, answers 403 "not available").
+# Up to sdk/v3 v3.68.0 the host was a package inside the sdk/v3 module, which the proxy does serve, so it is built
+# from there. The host only launches `node @pulumi/pulumi/cmd/run`; the engine (CLI 3.259) and the Node SDK
+# (@pulumi/pulumi 3.259, from npm) are the current ones. tests/e2e exercise this pairing end to end.
+LANGUAGE_HOST_SDK_VERSION=v3.68.0
 
 cache_root="${PULUMI_XEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-xen}"
 out="$cache_root/pulumi-$PULUMI_VERSION"
@@ -47,7 +52,7 @@ build_module() { # <throw-away module dir> <module path> <version> <package> <ou
     gomod="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
     copy_remote_replaces "$gomod" go.mod
     # `go get` of the package (not just the module) records every checksum the build needs.
-    go get "$package@$version" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    go get "$package@$version"
     go build -trimpath -ldflags "-s -w $ldflags" -o "$output" "$package"
   )
 }
@@ -57,10 +62,10 @@ build_module "$work/cli" github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION" \
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$bin/pulumi" \
   "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 
-echo "build-pulumi-cli: building pulumi-language-nodejs at $LANGUAGE_HOST_COMMIT" >&2
-build_module "$work/nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$LANGUAGE_HOST_COMMIT" \
-  github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$bin/pulumi-language-nodejs" \
-  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+echo "build-pulumi-cli: building pulumi-language-nodejs from sdk/v3 $LANGUAGE_HOST_SDK_VERSION" >&2
+build_module "$work/nodejs" github.com/pulumi/pulumi/sdk/v3 "$LANGUAGE_HOST_SDK_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$bin/pulumi-language-nodejs" \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGUAGE_HOST_SDK_VERSION"
 
 "$bin/pulumi" version >&2
 echo "$bin"
