@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
+import { CommandResult, linkPackage, PulumiCli } from "../../scripts/pulumi-cli";
 
 /**
  * Drives the real `pulumi` CLI (built by scripts/build-pulumi-cli.sh) against a local file backend, on a generated
@@ -15,12 +15,6 @@ export interface ResourceDeclaration {
   options?: Record<string, unknown>;
   /** Args given as `pulumi.secret(...)`. */
   secretArgs?: string[];
-}
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
 }
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -42,70 +36,40 @@ module.exports = out;
 
 export class PulumiProject {
   readonly dir: string;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly cli: PulumiCli;
 
   constructor(readonly name: string) {
-    // Inside the repo (git-ignored) so that @pulumi/pulumi and pulumi-xen resolve to the repo's own copies.
+    // Inside the repo (git-ignored) so that @pulumi/pulumi resolves to the repo's own copy.
     this.dir = path.join(REPO_ROOT, ".work", "e2e", `${name}-${crypto.randomBytes(4).toString("hex")}`);
-    const backend = path.join(this.dir, "backend");
-    fs.mkdirSync(path.join(this.dir, "node_modules"), { recursive: true });
-    fs.mkdirSync(backend, { recursive: true });
-    fs.symlinkSync(REPO_ROOT, path.join(this.dir, "node_modules", "pulumi-xen"));
+    fs.mkdirSync(this.dir, { recursive: true });
+    linkPackage(this.dir, REPO_ROOT);
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
     fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name, main: "index.js" }));
     fs.writeFileSync(path.join(this.dir, "index.js"), PROGRAM);
     this.declare([]);
-    this.env = {
-      ...process.env,
-      PULUMI_HOME: path.join(this.dir, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${backend}`,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_CONFIRMATIONS: "true",
+    this.cli = new PulumiCli({
+      programDir: this.dir,
+      workDir: this.dir,
+      passphrase: PASSPHRASE,
       // The provider must take its connection from stack config, not from the test runner's environment.
-      XEN_URL: "",
-      XEN_PASSWORD: "",
-    };
-  }
-
-  get backendDir(): string {
-    return path.join(this.dir, "backend");
+      env: { XEN_URL: "", XEN_PASSWORD: "" },
+    });
   }
 
   declare(resources: ResourceDeclaration[]): void {
     fs.writeFileSync(path.join(this.dir, "resources.json"), JSON.stringify(resources, null, 2));
   }
 
-  async init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
-    await this.ok(["stack", "init", "test"]);
-    for (const [k, v] of Object.entries(config)) await this.ok(["config", "set", k, v]);
-    for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", k, v]);
+  init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
+    return this.cli.initStack("test", config, secrets);
   }
 
-  run(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], {
-        cwd: this.dir,
-        env: { ...this.env, ...options.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  run(args: string[]): Promise<CommandResult> {
+    return this.cli.run(args);
   }
 
-  /** Runs and fails with the CLI's output when it exits non-zero. */
-  async ok(args: string[]): Promise<CommandResult> {
-    const result = await this.run(args);
-    if (result.code !== 0) {
-      throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-    }
-    return result;
+  ok(args: string[]): Promise<CommandResult> {
+    return this.cli.ok(args);
   }
 
   up(): Promise<CommandResult> {
@@ -120,21 +84,12 @@ export class PulumiProject {
   }
 
   async stackExport(): Promise<string> {
-    return (await this.ok(["stack", "export", "--show-secrets=false"])).stdout;
+    return (await this.ok(["stack", "export"])).stdout;
   }
 
   /** Every file the backend wrote (state, history, backups), for secret scans. */
   backendFiles(): string[] {
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else files.push(p);
-      }
-    };
-    walk(this.backendDir);
-    return files;
+    return this.cli.backendFiles();
   }
 
   cleanup(): void {
