@@ -1,0 +1,31 @@
+/** Fault injection state: latency, dropped connections, failing tasks. restart() is wired by the simulator. */
+export class Faults {
+  private latencyAll = 0;
+  private latencyBy = new Map<string, number>();
+  dropCount = 0;
+  private failNext = new Map<string, string[][]>();
+
+  setLatency(ms: number, method?: string): void {
+    if (method) this.latencyBy.set(stripAsync(method), ms); else this.latencyAll = ms;
+  }
+  latencyFor(method: string): number { return this.latencyBy.get(stripAsync(method)) ?? this.latencyAll; }
+
+  dropNextConnections(n: number): void { this.dropCount += n; }
+  /** Consumes one pending drop; true when this connection/request must be dropped. */
+  takeDrop(): boolean { if (this.dropCount > 0) { this.dropCount--; return true; } return false; }
+
+  failNextTask(method: string, errorDescription: string[]): void {
+    const k = stripAsync(method);
+    this.failNext.set(k, [...(this.failNext.get(k) ?? []), errorDescription]);
+  }
+  /** The queued failure for the next call of this method (sync or Async), if any. */
+  takeFailure(method: string): string[] | undefined {
+    const q = this.failNext.get(stripAsync(method));
+    const d = q?.shift();
+    if (q && q.length === 0) this.failNext.delete(stripAsync(method));
+    return d;
+  }
+  clear(): void { this.latencyAll = 0; this.latencyBy.clear(); this.dropCount = 0; this.failNext.clear(); }
+}
+
+export const stripAsync = (m: string): string => (m.startsWith("Async.") ? m.slice(6) : m);

@@ -1,0 +1,95 @@
+/**
+ * One HTTP(S) listener per simulated host. Plain node http/https so the simulator controls the sockets:
+ * dropped connections, restarts that cut every connection, and the /_sim control endpoints.
+ */
+import * as http from "http";
+import * as https from "https";
+import type { Socket, AddressInfo } from "net";
+import type { SimState } from "./state";
+import { dispatch } from "./dispatch";
+import { parseCall, renderResponse } from "./wire/xmlrpc";
+import { handleJsonRpc } from "./wire/jsonrpc";
+import type { Cert } from "./tls";
+
+export class HostServer {
+  readonly server: http.Server;
+  private sockets = new Set<Socket>();
+
+  constructor(private st: SimState, private hostRef: () => string, cert?: Cert) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = cert ? https.createServer({ key: cert.key, cert: cert.cert }, handler) : http.createServer(handler);
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on("connection", (sock: Socket) => {
+      if (this.st.faults.takeDrop()) { sock.destroy(); return; }
+      this.sockets.add(sock);
+      sock.on("close", () => this.sockets.delete(sock));
+    });
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
+    });
+  }
+
+  /** Cuts every open connection (a toolstack restart). */
+  dropAll(): void { for (const s of this.sockets) s.destroy(); this.sockets.clear(); }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.dropAll();
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A connection already open still honours dropNextConnections for its next request.
+    if (this.st.faults.takeDrop()) { req.socket.destroy(); return; }
+    const url = (req.url ?? "/").split("?")[0];
+    if (url === "/_sim/counters" && req.method === "GET") return json(res, 200, this.st.counters.snapshot());
+    if (url === "/_sim/reset-counters" && req.method === "POST") {
+      this.st.counters.reset(this.st.sessions.count());
+      return json(res, 200, this.st.counters.snapshot());
+    }
+    if (req.method !== "POST") {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>XenAPI simulator</body></html>");
+      return;
+    }
+    const body = await readBody(req);
+    if (url === "/jsonrpc") {
+      const out = await handleJsonRpc(this.st, this.hostRef(), body);
+      return json(res, 200, out);
+    }
+    let call: { method: string; params: unknown[] };
+    try {
+      call = await parseCall(body);
+    } catch (e) {
+      // xapi answers unparseable requests with an HTTP error, not an envelope
+      res.writeHead(400, { "content-type": "text/plain" });
+      res.end("Bad XML-RPC request: " + (e as Error).message);
+      return;
+    }
+    const outcome = await dispatch(this.st, this.hostRef(), call.method, call.params);
+    if (res.destroyed || req.socket.destroyed) return; // restarted while the call was running
+    const xml = renderResponse(outcome);
+    res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
+    res.end(xml);
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function json(res: http.ServerResponse, status: number, v: unknown): void {
+  const s = JSON.stringify(v);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(s) });
+  res.end(s);
+}
