@@ -1,1 +1,2 @@
 export * from "./storageRepository";
+export * from "./vm";

@@ -1,3 +1,4 @@
 import * as storageRepository from "./storage-repository";
+import * as vm from "./vm";
 
-export { storageRepository };
+export { storageRepository, vm };

@@ -39,22 +39,31 @@ export class XenApiSession {
     return this.ref !== undefined;
   }
 
-  /** Calls `method` with the session prepended to `args`. */
+  /**
+   * Calls `method` with the session prepended to `args`. Recovers once from each of: a session xapi no longer
+   * knows (restart, eviction: the call was refused before it ran, so repeating it is safe), and a dropped
+   * connection on a read (repeating a read is harmless; a write is not repeated, it may have run).
+   */
   async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
     if (this.closed) throw new Error(`XenAPI session to ${this.url} is closed`);
-    const session = await this.login();
-    try {
-      return (await this.transport.call(method, [session, ...args])) as T;
-    } catch (err) {
-      if (isXenApiError(err, "SESSION_INVALID")) {
-        // The call was refused before it ran, so repeating it after a new login is safe.
-        this.forget(session);
-        return (await this.transport.call(method, [await this.login(), ...args])) as T;
+    let loggedInAgain = false;
+    let reconnected = false;
+    for (;;) {
+      const session = await this.login();
+      try {
+        return (await this.transport.call(method, [session, ...args])) as T;
+      } catch (err) {
+        if (isXenApiError(err, "SESSION_INVALID") && !loggedInAgain) {
+          loggedInAgain = true;
+          this.forget(session);
+          continue;
+        }
+        if (err instanceof XenApiTransportError && isReadOnly(method) && !reconnected) {
+          reconnected = true;
+          continue;
+        }
+        throw err;
       }
-      if (err instanceof XenApiTransportError && isReadOnly(method)) {
-        return (await this.transport.call(method, [await this.login(), ...args])) as T;
-      }
-      throw err;
     }
   }
 

@@ -1,0 +1,150 @@
+import { fromInt64, int64, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
+import { mapDelta, setDelta } from "../diff";
+import { resolveHost, resolveObject } from "../lookup";
+import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
+import { MemoryLimits, VmInputs } from "./inputs";
+import { halt, setPowerState, waitForIp } from "./power";
+
+/**
+ * Brings an existing VM to the declared state, step by step and idempotently: used by create (a fresh clone, or a
+ * VM found again after a crashed create), and by update. `previous` is what the program declared last time (so
+ * keys and disks it stopped declaring are removed), or undefined on create.
+ */
+export async function converge(session: XenApiSession, vm: Ref, desired: VmInputs, previous: VmInputs | undefined): Promise<void> {
+  let record = await session.call<VmRecord>("VM.get_record", vm);
+
+  if (needsHalt(record, desired) && record.power_state !== "Halted") {
+    // check() refused this change on a running VM unless the user allowed a restart (or it is a fresh VM).
+    if (previous && !desired.allowRestart && previous.powerState !== "halted") {
+      throw new Error("the change needs the VM halted; set allowRestart: true to allow halt-change-start");
+    }
+    await halt(session, vm);
+    record = await session.call<VmRecord>("VM.get_record", vm);
+  }
+  const running = record.power_state === "Running" || record.power_state === "Paused";
+
+  if (record.name_label !== desired.name) await session.call("VM.set_name_label", vm, desired.name);
+  if (record.name_description !== desired.description) await session.call("VM.set_name_description", vm, desired.description);
+  await applyMap(session, vm, "other_config", record.other_config, previous?.otherConfig, desired.otherConfig);
+  await applyMap(session, vm, "xenstore_data", record.xenstore_data, previous?.xenstoreData, desired.xenstoreData);
+  const tags = setDelta(record.tags, desired.tags);
+  for (const tag of tags.add) await session.call("VM.add_tags", vm, tag);
+  if (previous) for (const tag of tags.remove) await session.call("VM.remove_tags", vm, tag);
+  await applyAffinity(session, vm, record.affinity, desired.affinity);
+  await applyBoot(session, vm, record, desired);
+  if (desired.memory) await applyMemory(session, vm, record, desired.memory);
+  if (desired.vcpus) await applyVcpus(session, vm, record, desired.vcpus);
+  await applyDisks(session, vm, record, desired, previous, running);
+  await applyInterfaces(session, vm, record, desired, running);
+  const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
+  await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
+  await setPowerState(session, vm, desired.powerState);
+  if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
+}
+
+/** Static memory and the VCPU maximum only change on a halted VM. */
+function needsHalt(record: VmRecord, desired: VmInputs): boolean {
+  const m = desired.memory;
+  const staticChange =
+    m !== undefined &&
+    (fromInt64(record.memory_static_max) !== m.staticMax ||
+      (m.staticMin !== undefined && fromInt64(record.memory_static_min) !== m.staticMin) ||
+      fromInt64(record.memory_static_min) > m.dynamicMin);
+  const vcpuChange = desired.vcpus !== undefined && fromInt64(record.VCPUs_max) !== desired.vcpus.max;
+  return staticChange || vcpuChange;
+}
+
+/** Sets the keys the program declares; removes only keys it declared before and dropped. */
+async function applyMap(session: XenApiSession, vm: Ref, field: string, actual: StringMap, previous: StringMap | undefined, desired: StringMap) {
+  const toSet = mapDelta(actual, desired).set;
+  const toRemove = previous ? Object.keys(previous).filter((k) => !(k in desired) && k in actual) : [];
+  for (const key of toRemove) await session.call(`VM.remove_from_${field}`, vm, key);
+  for (const [key, value] of Object.entries(toSet)) {
+    if (key in actual) await session.call(`VM.remove_from_${field}`, vm, key);
+    await session.call(`VM.add_to_${field}`, vm, key, value);
+  }
+}
+
+async function applyAffinity(session: XenApiSession, vm: Ref, actual: Ref, desired: string) {
+  const wanted = desired ? (await resolveHost(session, "affinity", desired)).ref : "OpaqueRef:NULL";
+  if (wanted !== actual) await session.call("VM.set_affinity", vm, wanted);
+}
+
+async function applyBoot(session: XenApiSession, vm: Ref, record: VmRecord, desired: VmInputs) {
+  const hvm = desired.bootMode === "hvm" || (desired.bootMode === "" && record.HVM_boot_policy !== "");
+  if (desired.bootMode === "pv" && record.HVM_boot_policy !== "") await session.call("VM.set_HVM_boot_policy", vm, "");
+  if (desired.bootMode === "hvm" && record.HVM_boot_policy === "") await session.call("VM.set_HVM_boot_policy", vm, "BIOS order");
+  if (!hvm) {
+    if (desired.pvBootloader && record.PV_bootloader !== desired.pvBootloader) await session.call("VM.set_PV_bootloader", vm, desired.pvBootloader);
+    if (desired.pvArgs !== record.PV_args && (desired.pvArgs || desired.bootMode === "pv")) await session.call("VM.set_PV_args", vm, desired.pvArgs);
+    return;
+  }
+  const params = record.HVM_boot_params ?? {};
+  for (const [key, value] of [["order", desired.hvmBootOrder], ["firmware", desired.firmware]] as const) {
+    if (!value || params[key] === value) continue;
+    if (key in params) await session.call("VM.remove_from_HVM_boot_params", vm, key);
+    await session.call("VM.add_to_HVM_boot_params", vm, key, value);
+  }
+}
+
+async function applyMemory(session: XenApiSession, vm: Ref, record: VmRecord, m: MemoryLimits) {
+  const staticMin = m.staticMin ?? Math.min(fromInt64(record.memory_static_min), m.dynamicMin);
+  const current = [record.memory_static_min, record.memory_static_max, record.memory_dynamic_min, record.memory_dynamic_max].map(fromInt64);
+  const wanted = [staticMin, m.staticMax, m.dynamicMin, m.dynamicMax];
+  if (current.every((v, i) => v === wanted[i])) return;
+  if (record.power_state === "Halted") {
+    await session.call("VM.set_memory_limits", vm, ...wanted.map(int64));
+  } else {
+    await session.call("VM.set_memory_dynamic_range", vm, int64(m.dynamicMin), int64(m.dynamicMax));
+  }
+}
+
+async function applyVcpus(session: XenApiSession, vm: Ref, record: VmRecord, v: { max: number; atStartup: number }) {
+  const max = fromInt64(record.VCPUs_max);
+  const atStartup = fromInt64(record.VCPUs_at_startup);
+  if (record.power_state !== "Halted") {
+    if (atStartup !== v.atStartup) {
+      await session.call("VM.set_VCPUs_number_live", vm, int64(v.atStartup)); // hot-plug, up to VCPUs_max
+      await session.call("VM.set_VCPUs_at_startup", vm, int64(v.atStartup));
+    }
+    return;
+  }
+  // XenAPI keeps at_startup <= max at every step: raise max first, or lower at_startup first.
+  if (v.max > max) await session.call("VM.set_VCPUs_max", vm, int64(v.max));
+  if (v.atStartup !== atStartup) await session.call("VM.set_VCPUs_at_startup", vm, int64(v.atStartup));
+  if (v.max < max) await session.call("VM.set_VCPUs_max", vm, int64(v.max));
+}
+
+async function applyDisks(session: XenApiSession, vm: Ref, record: VmRecord, desired: VmInputs, previous: VmInputs | undefined, running: boolean) {
+  const attached = await disksOf(session, record.VBDs);
+  for (const disk of desired.disks) {
+    const existing = attached.get(disk.device);
+    if (!existing) {
+      await addDisk(session, vm, desired.name, disk, await srForDisk(session, disk, desired.sr), desired.ownerKey, running);
+      continue;
+    }
+    await growDisk(session, existing, disk.size);
+    if (disk.name && existing.vdiRecord.name_label !== disk.name) await session.call("VDI.set_name_label", existing.vdi, disk.name);
+    if (existing.vbdRecord.bootable !== disk.bootable) await session.call("VBD.set_bootable", existing.vbd, disk.bootable);
+  }
+  // Only disks the program declared before and no longer does: a template's own disks are left alone.
+  const kept = new Set(desired.disks.map((d) => d.device));
+  for (const dropped of previous?.disks.filter((d) => !kept.has(d.device)) ?? []) {
+    const disk = attached.get(dropped.device);
+    if (disk) await removeDisk(session, disk, desired.ownerKey);
+  }
+}
+
+async function applyInterfaces(session: XenApiSession, vm: Ref, record: VmRecord, desired: VmInputs, running: boolean) {
+  const current = await interfacesOf(session, record.VIFs);
+  const wanted = new Set(desired.networkInterfaces.map((v) => v.device));
+  for (const [device, vif] of current) if (!wanted.has(device)) await removeInterface(session, vif);
+  for (const spec of desired.networkInterfaces) {
+    const network = (await resolveObject(session, "network", `networkInterfaces[${spec.device}].network`, spec.network)).ref;
+    const existing = current.get(spec.device);
+    if (existing && existing.record.network === network && (!spec.mac || existing.record.MAC.toLowerCase() === spec.mac)) continue;
+    if (existing) await removeInterface(session, existing);
+    await addInterface(session, vm, spec, network, running);
+  }
+}
+

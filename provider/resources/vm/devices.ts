@@ -1,0 +1,150 @@
+import { callAsync, fromInt64, int64, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
+import { resolveObject, thePool } from "../lookup";
+import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
+
+/** other-config key marking what a resource made, so delete removes only that and a retried create finds it. */
+export const OWNER_KEY = "pulumi-xen:owner";
+
+export interface AttachedDisk {
+  vbd: Ref;
+  vbdRecord: VbdRecord;
+  vdi: Ref;
+  vdiRecord: VdiRecord;
+}
+
+/** The VM's disks (VBDs of type Disk with a VDI), by userdevice. */
+export async function disksOf(session: XenApiSession, vbds: Ref[]): Promise<Map<string, AttachedDisk>> {
+  const out = new Map<string, AttachedDisk>();
+  for (const vbd of vbds) {
+    const vbdRecord = await session.call<VbdRecord>("VBD.get_record", vbd);
+    if (vbdRecord.type !== "Disk" || isNullRef(vbdRecord.VDI)) continue;
+    const vdiRecord = await session.call<VdiRecord>("VDI.get_record", vbdRecord.VDI);
+    out.set(vbdRecord.userdevice, { vbd, vbdRecord, vdi: vbdRecord.VDI, vdiRecord });
+  }
+  return out;
+}
+
+/** The VM's CD drive, if it has one. */
+export async function cdDriveOf(session: XenApiSession, vbds: Ref[]): Promise<{ ref: Ref; record: VbdRecord } | undefined> {
+  for (const ref of vbds) {
+    const record = await session.call<VbdRecord>("VBD.get_record", ref);
+    if (record.type === "CD") return { ref, record };
+  }
+  return undefined;
+}
+
+export async function interfacesOf(session: XenApiSession, vifs: Ref[]): Promise<Map<string, { ref: Ref; record: VifRecord }>> {
+  const out = new Map<string, { ref: Ref; record: VifRecord }>();
+  for (const ref of vifs) {
+    const record = await session.call<VifRecord>("VIF.get_record", ref);
+    out.set(record.device, { ref, record });
+  }
+  return out;
+}
+
+/** The SR a disk goes to: its own, else the VM's, else the pool's default SR. */
+export async function srForDisk(session: XenApiSession, disk: DiskSpec, vmSr: string): Promise<Ref> {
+  const wanted = disk.sr || vmSr;
+  if (wanted) return (await resolveObject(session, "SR", `disks[${disk.device}].sr`, wanted)).ref;
+  const pool = await thePool<{ default_SR: Ref }>(session);
+  if (isNullRef(pool.record.default_SR)) throw new Error(`disks[${disk.device}].sr: not given, and the pool has no default SR`);
+  return pool.record.default_SR;
+}
+
+/** Creates a VDI of the disk's size on its SR, tagged as ours, and attaches it at the disk's userdevice. */
+export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, disk: DiskSpec, sr: Ref, owner: string, running: boolean): Promise<void> {
+  const vdi = await session.call<Ref>("VDI.create", {
+    name_label: disk.name || `${vmName} disk ${disk.device}`,
+    name_description: "",
+    SR: sr,
+    virtual_size: int64(disk.size),
+    type: "user",
+    sharable: false,
+    read_only: false,
+    other_config: { [OWNER_KEY]: owner },
+    xenstore_data: {},
+    sm_config: {},
+    tags: [],
+  });
+  try {
+    const vbd = await session.call<Ref>("VBD.create", {
+      VM: vm,
+      VDI: vdi,
+      userdevice: disk.device,
+      bootable: disk.bootable,
+      mode: "RW",
+      type: "Disk",
+      unpluggable: true,
+      empty: false,
+      other_config: {},
+      qos_algorithm_type: "",
+      qos_algorithm_params: {},
+    });
+    if (running) await callAsync(session, "VBD.plug", [vbd]);
+  } catch (err) {
+    await session.call("VDI.destroy", vdi).catch(() => undefined); // no orphan VDI
+    throw err;
+  }
+}
+
+/** Grows a disk; a running VM's attached disk grows online. */
+export async function growDisk(session: XenApiSession, disk: AttachedDisk, bytes: number): Promise<void> {
+  if (fromInt64(disk.vdiRecord.virtual_size) >= bytes) return;
+  const method = disk.vbdRecord.currently_attached ? "VDI.resize_online" : "VDI.resize";
+  await callAsync(session, method, [disk.vdi, int64(bytes)]);
+}
+
+/** Detaches a disk; destroys its VDI only when this resource made it. */
+export async function removeDisk(session: XenApiSession, disk: AttachedDisk, owner: string): Promise<void> {
+  if (disk.vbdRecord.currently_attached) await callAsync(session, "VBD.unplug", [disk.vbd]);
+  await session.call("VBD.destroy", disk.vbd);
+  if (owner && disk.vdiRecord.other_config?.[OWNER_KEY] === owner) await session.call("VDI.destroy", disk.vdi);
+}
+
+export async function addInterface(session: XenApiSession, vm: Ref, spec: NetworkInterfaceSpec, network: Ref, running: boolean): Promise<void> {
+  const vif = await session.call<Ref>("VIF.create", {
+    device: spec.device,
+    network,
+    VM: vm,
+    MAC: spec.mac,
+    MTU: int64(1500),
+    other_config: {},
+    qos_algorithm_type: "",
+    qos_algorithm_params: {},
+    locking_mode: "network_default",
+    ipv4_allowed: [],
+    ipv6_allowed: [],
+  });
+  if (running) await callAsync(session, "VIF.plug", [vif]);
+}
+
+export async function removeInterface(session: XenApiSession, vif: { ref: Ref; record: VifRecord }): Promise<void> {
+  if (vif.record.currently_attached) await callAsync(session, "VIF.unplug", [vif.ref]);
+  await session.call("VIF.destroy", vif.ref);
+}
+
+/** Puts `iso` (a VDI ref, or undefined for none) in the VM's CD drive, adding an empty drive when there is none. */
+export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso: Ref | undefined): Promise<void> {
+  let drive = await cdDriveOf(session, vbds);
+  if (!drive && !iso) return;
+  if (!drive) {
+    const ref = await session.call<Ref>("VBD.create", {
+      VM: vm,
+      VDI: "OpaqueRef:NULL",
+      userdevice: "3",
+      bootable: false,
+      mode: "RO",
+      type: "CD",
+      unpluggable: true,
+      empty: true,
+      other_config: {},
+      qos_algorithm_type: "",
+      qos_algorithm_params: {},
+    });
+    drive = { ref, record: await session.call<VbdRecord>("VBD.get_record", ref) };
+  }
+  const current = drive.record.empty ? undefined : drive.record.VDI;
+  if (current === iso) return;
+  if (current) await callAsync(session, "VBD.eject", [drive.ref]);
+  if (iso) await callAsync(session, "VBD.insert", [drive.ref, iso]);
+}
