@@ -9,7 +9,10 @@ import { shellCommand } from "./quote";
 export interface Dom0RunOptions {
   /** Bytes for the command's standard input (closed after them; closed at once when absent). */
   stdin?: string | Buffer;
-  /** Kill the channel after this long; no limit by default. */
+  /**
+   * Kill the command after this long (no limit by default): it runs under the dom0's `timeout -s KILL`, since sshd
+   * refuses SSH "signal" requests for root sessions; the channel is closed too if no answer comes soon after.
+   */
   timeoutMs?: number;
 }
 
@@ -40,8 +43,13 @@ export class Dom0Session {
   /** Runs `argv`, returning its exit status and its output as bytes. Never throws for a non-zero exit. */
   runRaw(argv: readonly string[], options: Dom0RunOptions = {}): Promise<Dom0RunResult<Buffer>> {
     let command: string;
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      return Promise.reject(new Dom0Error("BAD_ARGUMENT", `dom0 ${this.target}: bad timeout ${timeoutMs}`, this.target));
+    }
     try {
-      command = shellCommand(argv);
+      const timed = timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", (timeoutMs / 1000).toFixed(3), ...argv];
+      command = shellCommand(timed);
     } catch (e) {
       return Promise.reject(new Dom0Error("BAD_ARGUMENT", `dom0 ${this.target}: ${(e as Error).message}`, this.target));
     }
@@ -58,27 +66,35 @@ export class Dom0Session {
         const errOut: Buffer[] = [];
         let code: number | undefined;
         let signal: string | undefined;
+        const started = Date.now();
+        const timedOutError = () =>
+          new Dom0Error("COMMAND_FAILED", `dom0 ${this.target}: ${argv[0]} timed out after ${timeoutMs} ms`, this.target);
         let timer: NodeJS.Timeout | undefined;
-        if (options.timeoutMs !== undefined) {
+        let timedOut = false;
+        if (timeoutMs !== undefined) {
+          // Backstop: the remote `timeout` should have ended the command well before this.
           timer = setTimeout(() => {
-            signal = "TIMEOUT";
+            timedOut = true;
             channel.close();
-          }, options.timeoutMs);
+            reject(timedOutError());
+          }, timeoutMs + 10_000);
         }
         channel.on("data", (b: Buffer) => out.push(b));
         channel.stderr.on("data", (b: Buffer) => errOut.push(b));
         channel.on("exit", (c: number | null, s?: string) => {
           if (typeof c === "number") code = c;
-          if (s) signal = s;
+          if (s) signal = s.replace(/^SIG/, ""); // ssh2 reports "SIGKILL"; the protocol says "KILL"
         });
         channel.on("close", () => {
           if (timer) clearTimeout(timer);
-          if (signal === "TIMEOUT") {
-            reject(new Dom0Error("COMMAND_FAILED", `dom0 ${this.target}: ${argv[0]} timed out after ${options.timeoutMs} ms`, this.target));
+          if (timedOut) return;
+          const status = code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : -1);
+          if (timeoutMs !== undefined && status === 137 && Date.now() - started >= timeoutMs) {
+            reject(timedOutError());
             return;
           }
           resolve({
-            code: code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : -1),
+            code: status,
             ...(signal ? { signal } : {}),
             stdout: Buffer.concat(out),
             stderr: Buffer.concat(errOut).toString("utf8"),
