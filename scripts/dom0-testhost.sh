@@ -18,8 +18,8 @@
 #   dom0-testhost.sh status HOSTDIR                  "running NAME ADDRESS PORT FINGERPRINT" or "stopped NAME"
 #
 # HOSTDIR/root is the host's "/": its own etc, root, boot, run (= /var/run), tmp, var; the machine's /usr is
-# bind-mounted read-only on root/usr (and /bin, /sbin, /lib* are the same symlinks into usr as on this machine), a
-# small /dev and /proc are mounted there too. Those mounts exist only inside a private mount + pid + uts namespace
+# bind-mounted read-only on root/usr (and /bin, /sbin, /lib* are the same symlinks into usr as on this machine),
+# except /usr/local, which is the host's own HOSTDIR/usr-local, writable; a small /dev and /proc are mounted too. Those mounts exist only inside a private mount + pid + uts namespace
 # (unshare), whose first process is sshd, chrooted into HOSTDIR/root: killing it ends the namespace and every mount
 # in it, so nothing can leak into this machine's mount table. The only mounts made in this machine's namespace are
 # HOSTDIR/root/run/sr-mount (a shared bind mount of itself, so that SR mounts made later reach the namespace) and
@@ -66,7 +66,12 @@ cmd_create() {
   d=$(hostdir_abs "${1:-}"); name=${2:-}
   [[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9-]*$ ]] || die "NAME must be letters, digits and '-': '$name'"
   [ ! -e "$d/root" ] || die "$d/root already exists"
-  mkdir -p -- "$d/state" "$d/root"
+  mkdir -p -- "$d/state" "$d/root" "$d/usr-local"
+  (
+    cd "$d/usr-local" && mkdir -p bin sbin lib share etc
+    # Python adds /usr/local/lib/python3.X/dist-packages to sys.path only when it exists.
+    for x in /usr/lib/python3.[0-9]*; do if [ -d "$x" ]; then mkdir -p "lib/${x##*/}/dist-packages"; fi; done
+  )
   local r=$d/root
   (
     cd "$r"
@@ -142,6 +147,8 @@ cmd__inner() {
   hostname "$(cat "$d/state/name")"
   mount --bind /usr "$r/usr"
   mount -o remount,bind,ro "$r/usr"
+  # /usr/local is the host's own and writable (e.g. XenAPIPlugin.py in /usr/local/lib/python3*/dist-packages).
+  mount --bind "$d/usr-local" "$r/usr/local"
   for x in bin sbin lib lib32 lib64 libx32; do
     if [ -d "$r/$x" ] && [ ! -L "$r/$x" ]; then
       mount --bind "/$x" "$r/$x"; mount -o remount,bind,ro "$r/$x"

@@ -31,7 +31,8 @@ export interface Dom0TestHost {
   /** Runs `argv` inside the host's root as root, without SSH (cwd `/root`, a clean environment). */
   exec(argv: string[], stdin?: string | Buffer): Promise<Dom0ExecResult>;
   /**
-   * Absolute path on this machine of a path inside the host (`rootDir + p`). Plain files and directories of the
+   * Absolute path on this machine of a path inside the host (`rootDir + p`; `/usr/local/...`, the host's own
+   * writable `/usr/local`, maps to the host directory's `usr-local/...`). Plain files and directories of the
    * host are there; the mounts made inside the host's namespace (`/usr`, `/dev`, `/proc`) are not, and an
    * absolute symlink inside the host (e.g. `/boot/guest -> /var/run/sr-mount/...`) points, from outside, at this
    * machine's own root: use `lstat`/`readlink`, or `exec`, to follow it.
@@ -156,6 +157,9 @@ function makeHost(r: Running): Dom0TestHost {
     path(p: string): string {
       if (!p.startsWith("/")) throw new Error(`path inside a dom0 test host must be absolute: ${p}`);
       const normal = path.posix.normalize(p);
+      if (normal === "/usr/local" || normal.startsWith("/usr/local/")) {
+        return path.join(r.hostDir, "usr-local", normal.slice("/usr/local".length));
+      }
       return path.join(rootDir, normal);
     },
     async createSrMount(srUuid: string, options?: { separateFilesystem?: boolean; size?: string }) {

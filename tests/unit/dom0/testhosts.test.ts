@@ -62,6 +62,13 @@ describe("dom0 test hosts", () => {
     fs.writeFileSync(a.path("/etc/xapi.d/plugins/echo"), "#!/usr/bin/env python3\nimport sys\nprint('args', sys.argv[1:])\n", { mode: 0o755 });
     const p = await a.exec(["/etc/xapi.d/plugins/echo", "x y"]);
     assert.equal(p.stdout, "args ['x y']\n");
+    // /usr/local is the host's own: a module there (as XenAPIPlugin.py is on a real dom0) is importable.
+    const site = (await a.exec(["python3", "-c", "import site, sys; print([p for p in sys.path if p.startswith('/usr/local/lib/python3')][0])"])).stdout.trim();
+    fs.mkdirSync(a.path(site), { recursive: true });
+    fs.writeFileSync(a.path(`${site}/pulumi_xen_probe.py`), "VALUE = 42\n");
+    const imp = await a.exec(["python3", "-c", "import pulumi_xen_probe; print(pulumi_xen_probe.VALUE)"]);
+    assert.equal(imp.stdout, "42\n", imp.stderr);
+    assert.equal(fs.existsSync(`${site}/pulumi_xen_probe.py`), false, "not in this machine's /usr/local");
     const tar = await a.exec(["sh", "-c", "cd /tmp && echo hi > f && tar -czf - f | tar -tzf -"]);
     assert.equal(tar.stdout, "f\n");
   });
