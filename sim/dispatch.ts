@@ -18,7 +18,7 @@ const MIN_PARAMS: Record<string, number> = {
   "session.login_with_password": 2,
   "SR.create": 8,
   "SR.introduce": 6,
-  "VDI.create": 1,
+  "VM.snapshot": 2,
 };
 
 /** Messages with no Async variant: the implicit accessors, session and event calls. */
@@ -27,6 +27,9 @@ function asyncAllowed(cls: ClassDef, msg: MessageDef): boolean {
   if (msg.implicit) return msg.name === "create" || msg.name === "destroy";
   return !msg.name.startsWith("get_");
 }
+
+/** How long an async task stays pending before it runs (clients can observe it pending). */
+const TASK_DELAY_MS = 10;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,6 +98,6 @@ async function call(st: SimState, hostRef: string, method: string, params: unkno
     } catch (e) {
       failTask(st, task, e instanceof XapiError ? e.description : ["INTERNAL_ERROR", String((e as Error)?.message ?? e)]);
     }
-  }, 2);
+  }, TASK_DELAY_MS);
   return task;
 }

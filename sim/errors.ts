@@ -22,9 +22,12 @@ function smTable(): Record<string, { code: number; description: string }> {
   return sm!;
 }
 
-/** SR_BACKEND_FAILURE_<n> ["", reason, stderr] as xapi synthesises it from the SM backend's XenError name. */
-export function smFail(name: string, stderr = ""): never {
+/**
+ * SR_BACKEND_FAILURE_<n> ["", reason, stderr] as xapi synthesises it from the SM backend's XenError name;
+ * SM appends " [opterr=...]" to the reason when it gives details.
+ */
+export function smFail(name: string, opterr = "", stderr = ""): never {
   const e = smTable()[name];
   if (!e) throw new XapiError("SR_BACKEND_FAILURE", ["", name, stderr]);
-  throw new XapiError("SR_BACKEND_FAILURE_" + e.code, ["", e.description, stderr]);
+  throw new XapiError("SR_BACKEND_FAILURE_" + e.code, ["", e.description + (opterr ? ` [opterr=${opterr}]` : ""), stderr]);
 }

@@ -6,7 +6,7 @@
 import { on } from "../registry";
 import { fail } from "../errors";
 import type { Ctx, SimState } from "../state";
-import { toWire, XDouble } from "../wire/values";
+import { toWire, XDouble, xapiDate } from "../wire/values";
 
 /** Classes "*" does not cover (they change on every call or are not objects). */
 const NOT_IN_STAR = new Set(["session", "event", "message", "data_source", "user"]);
@@ -36,7 +36,8 @@ function parseToken(token: string): number {
 
 function eventsSince(st: SimState, sub: Sub, since: number, withUuid = false): Array<Record<string, unknown>> {
   const out: Array<{ id: number; ev: Record<string, unknown> }> = [];
-  const ts = new XDouble(String(Date.now() / 1000));
+  // event.from stamps events with float seconds; event.next records have a datetime field
+  const ts = withUuid ? xapiDate() : new XDouble(String(Date.now() / 1000));
   for (const o of st.db.changedSince(since)) {
     if (!matches(sub, o.cls, o.ref)) continue;
     const rec = st.db.get(o.cls, o.ref);

@@ -4,3 +4,8 @@ import "./host";
 import "./sr";
 import "./pbd";
 import "./event";
+import "./vdi";
+import "./vbd";
+import "./vif";
+import "./task";
+import "./vm";
