@@ -23,11 +23,12 @@ function session(url = sim.masterUrl, fingerprints = [sim.tls!.fingerprint256]) 
 
 test("logs in once, reuses the session for every call, and logs out", async () => {
   sim.counters.reset();
+  const opened = sim.counters.sessionsOpened;
   const s = session();
   const pools = await s.call<string[]>("pool.get_all");
   await s.call("pool.get_master", pools[0]);
   await s.call("host.get_all");
-  assert.equal(sim.counters.sessionsOpened, 1);
+  assert.equal(sim.counters.sessionsOpened - opened, 1);
   assert.equal(sim.counters.sessionsOpen, 1);
   await s.logout();
   assert.equal(sim.counters.sessionsOpen, 0);
@@ -53,11 +54,11 @@ test("after xapi restarts (SESSION_INVALID) the session logs in again and the ca
   const s = session();
   try {
     await s.call("host.get_all");
-    sim.counters.reset();
+    const opened = sim.counters.sessionsOpened;
     await sim.faults.restart();
     const hosts = await s.call<string[]>("host.get_all");
     assert.equal(hosts.length, 2);
-    assert.equal(sim.counters.sessionsOpened, 1, "one new login");
+    assert.equal(sim.counters.sessionsOpened - opened, 1, "one new login");
   } finally {
     await s.logout();
   }
@@ -152,12 +153,12 @@ test("a read whose connection drops is retried once", async () => {
 });
 
 test("shared sessions: one per pool and user, all logged out by closeAllSessions", async () => {
-  sim.counters.reset();
+  const opened = sim.counters.sessionsOpened;
   const settings = { url: sim.masterUrl, username: "root", password: PASSWORD, tls: { fingerprints: [sim.tls!.fingerprint256] } };
   assert.equal(sharedSession(settings), sharedSession({ ...settings }));
   await sharedSession(settings).call("host.get_all");
   await sharedSession(settings).call("SR.get_all");
-  assert.equal(sim.counters.sessionsOpened, 1);
+  assert.equal(sim.counters.sessionsOpened - opened, 1);
   await closeAllSessions();
   assert.equal(sim.counters.sessionsOpen, 0);
 });
