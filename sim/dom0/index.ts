@@ -28,6 +28,8 @@ export interface Dom0TestHost {
   clientPrivateKey: string;
   /** The public half of `clientPrivateKey` (one `authorized_keys` line). */
   clientPublicKey: string;
+  /** How the provider reaches this host: the shape of `provider/dom0`'s `Dom0Connection`. */
+  connection: { host: string; port: number; username: string; privateKey: string; hostKeyFingerprint: string };
   /** Runs `argv` inside the host's root as root, without SSH (cwd `/root`, a clean environment). */
   exec(argv: string[], stdin?: string | Buffer): Promise<Dom0ExecResult>;
   /**
@@ -142,14 +144,19 @@ function readState(hostDir: string, file: string): string {
 
 function makeHost(r: Running): Dom0TestHost {
   const rootDir = path.join(r.hostDir, "root");
+  const address = readState(r.hostDir, "address");
+  const port = Number(readState(r.hostDir, "port"));
+  const hostKeyFingerprint = readState(r.hostDir, "fingerprint");
+  const clientPrivateKey = fs.readFileSync(path.join(r.hostDir, "state", "client_ed25519"), "utf8");
   const host: Dom0TestHost = {
     name: r.name,
-    address: readState(r.hostDir, "address"),
-    port: Number(readState(r.hostDir, "port")),
+    address,
+    port,
     rootDir,
-    hostKeyFingerprint: readState(r.hostDir, "fingerprint"),
-    clientPrivateKey: fs.readFileSync(path.join(r.hostDir, "state", "client_ed25519"), "utf8"),
+    hostKeyFingerprint,
+    clientPrivateKey,
     clientPublicKey: readState(r.hostDir, "client_ed25519.pub"),
+    connection: { host: address, port, username: "root", privateKey: clientPrivateKey, hostKeyFingerprint },
     exec(argv: string[], stdin?: string | Buffer): Promise<Dom0ExecResult> {
       if (argv.length === 0) return Promise.reject(new Error("exec: empty argv"));
       return runScript(["exec", r.hostDir, "--", ...argv], stdin);

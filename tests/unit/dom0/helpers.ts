@@ -11,13 +11,15 @@ import { Dom0TestHost, startDom0TestHosts } from "../../../sim/dom0";
 
 /** The provider's view of a test host: address, port, the authorized key, the pinned host key. */
 export function connectionOf(host: Dom0TestHost): Dom0Connection {
-  return {
+  const c: Dom0Connection = {
     host: host.address,
     port: host.port,
     username: "root",
     privateKey: host.clientPrivateKey,
     hostKeyFingerprint: host.hostKeyFingerprint,
   };
+  assert.deepEqual(host.connection, c);
+  return c;
 }
 
 /** Paths of this machine that the tests must never create or change. */

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { describe, it } from "node:test";
-import { startDom0TestHosts } from "../../../sim/dom0";
+import { dom0TestHostScript, startDom0TestHosts } from "../../../sim/dom0";
 import { useDom0TestHosts } from "./helpers";
 
 function sshdBanner(address: string, port: number): Promise<string> {
@@ -149,6 +149,30 @@ describe("dom0 test host teardown", () => {
     assert.equal(fs.readFileSync("/proc/self/mountinfo", "utf8").includes(workDir), false);
     assert.equal(fs.existsSync(`/proc/${pid}`), false, "sshd is gone");
     await assert.rejects(sshdBanner(h.address, h.port));
+    fs.rmdirSync(workDir);
+  });
+});
+
+describe("scripts/dom0-testhost.sh for the demo and CI", () => {
+  it("creates, starts (in the background), reports, runs commands in, and stops a host", () => {
+    const script = dom0TestHostScript();
+    const workDir = fs.mkdtempSync("/tmp/pulumi-xen-dom0-cli-");
+    const hostDir = `${workDir}/xs-cli`;
+    const sh = (...args: string[]) => execFileSync("bash", [script, ...args], { encoding: "utf8" });
+    try {
+      sh("create", hostDir, "xs-cli");
+      const ready = sh("start", hostDir).trim().split(" ");
+      assert.equal(ready[0], "ready");
+      assert.equal(ready[1], "xs-cli");
+      assert.match(ready[4], /^SHA256:/);
+      assert.equal(sh("status", hostDir).trim(), `running ${ready.slice(1).join(" ")}`);
+      assert.equal(sh("exec", hostDir, "--", "sh", "-c", "hostname; cat /etc/hostname").trim(), "xs-cli\nxs-cli");
+      assert.throws(() => sh("start", hostDir), /already running/);
+    } finally {
+      sh("stop", hostDir);
+    }
+    assert.equal(fs.existsSync(hostDir), false);
+    assert.equal(fs.readFileSync("/proc/self/mountinfo", "utf8").includes(workDir), false);
     fs.rmdirSync(workDir);
   });
 });
