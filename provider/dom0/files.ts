@@ -67,9 +67,16 @@ export function writeFileAtomicArgv(path: string, mode: number, sha256: string):
   return ["sh", "-c", WRITE_SCRIPT, "sh", path, mode.toString(8), sha256];
 }
 
+/** Exit statuses the scripts below use, and the error codes they stand for. */
+function failure(session: Dom0Session, what: string, r: { code: number; stderr: string }): Dom0CommandError {
+  const code = r.code === 7 ? "INTEGRITY" : r.code === 4 ? "PATH_CONFLICT" : "COMMAND_FAILED";
+  return new Dom0CommandError(session.target, what, r.code, r.stderr, code);
+}
+
 function checkPath(session: Dom0Session, path: string): void {
   if (!path.startsWith("/")) {
-    throw new Dom0Error("BAD_ARGUMENT", `dom0 ${session.target}: path must be absolute: ${JSON.stringify(path)}`, session.target);
+    const message = `dom0 ${session.target}: path must be absolute: ${JSON.stringify(path)}`;
+    throw new Dom0Error("BAD_ARGUMENT", message, session.target);
   }
 }
 
@@ -97,9 +104,7 @@ export async function writeFileAtomic(
   const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   const sum = sha256Hex(data);
   const r = await session.run(writeFileAtomicArgv(path, mode, sum), { stdin: data });
-  if (r.code !== 0) {
-    throw new Dom0CommandError(session.target, `write ${path}`, r.code, r.stderr, r.code === 7 ? "INTEGRITY" : r.code === 4 ? "PATH_CONFLICT" : "COMMAND_FAILED");
-  }
+  if (r.code !== 0) throw failure(session, `write ${path}`, r);
   return { sha256: sum, changed: r.stdout.trim() !== "unchanged" };
 }
 
@@ -112,7 +117,7 @@ export async function readFile(session: Dom0Session, path: string): Promise<Buff
   checkPath(session, path);
   const r = await session.runRaw(["sh", "-c", READ_SCRIPT, "sh", path]);
   if (r.code === 3) return undefined;
-  if (r.code !== 0) throw new Dom0CommandError(session.target, `read ${path}`, r.code, r.stderr, r.code === 4 ? "PATH_CONFLICT" : "COMMAND_FAILED");
+  if (r.code !== 0) throw failure(session, `read ${path}`, r);
   return r.stdout;
 }
 
@@ -130,9 +135,9 @@ export async function fileSha256(session: Dom0Session, path: string): Promise<st
   checkPath(session, path);
   const r = await session.run(["sh", "-c", HASH_SCRIPT, "sh", path]);
   if (r.code === 3) return undefined;
-  if (r.code !== 0) throw new Dom0CommandError(session.target, `hash ${path}`, r.code, r.stderr, r.code === 4 ? "PATH_CONFLICT" : "COMMAND_FAILED");
+  if (r.code !== 0) throw failure(session, `hash ${path}`, r);
   const m = /^\\?([0-9a-f]{64})\s/.exec(r.stdout);
-  if (!m) throw new Dom0CommandError(session.target, `hash ${path}`, r.code, `unexpected sha256sum output: ${r.stdout.slice(0, 200)}`);
+  if (!m) throw failure(session, `hash ${path}`, { code: r.code, stderr: `unexpected output: ${r.stdout.slice(0, 200)}` });
   return m[1];
 }
 
@@ -144,7 +149,7 @@ rm -f -- "$1" && echo removed`;
 export async function removeFile(session: Dom0Session, path: string): Promise<boolean> {
   checkPath(session, path);
   const r = await session.run(["sh", "-c", REMOVE_SCRIPT, "sh", path]);
-  if (r.code !== 0) throw new Dom0CommandError(session.target, `remove ${path}`, r.code, r.stderr, r.code === 4 ? "PATH_CONFLICT" : "COMMAND_FAILED");
+  if (r.code !== 0) throw failure(session, `remove ${path}`, r);
   return r.stdout.trim() === "removed";
 }
 

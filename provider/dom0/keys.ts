@@ -14,7 +14,8 @@ export function publicKeyId(line: string): string | undefined {
   const fields = line.trim().split(/\s+/);
   // A line may start with options (`from="...",no-pty ssh-ed25519 AAAA...`): find the key type.
   for (let i = 0; i + 1 < fields.length; i++) {
-    if (/^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)$/.test(fields[i]) && /^AAAA[A-Za-z0-9+/=]+$/.test(fields[i + 1])) {
+    const isType = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)$/.test(fields[i]);
+    if (isType && /^AAAA[A-Za-z0-9+/=]+$/.test(fields[i + 1])) {
       return `${fields[i]} ${fields[i + 1]}`;
     }
   }
@@ -61,7 +62,11 @@ export async function ensureKeyPair(
 }
 
 /** Adds `publicKey` to an authorized_keys file unless a line with the same key is there. True when it was added. */
-export async function addAuthorizedKey(session: Dom0Session, publicKey: string, file = ROOT_AUTHORIZED_KEYS): Promise<boolean> {
+export async function addAuthorizedKey(
+  session: Dom0Session,
+  publicKey: string,
+  file = ROOT_AUTHORIZED_KEYS,
+): Promise<boolean> {
   const id = requireKey(session, publicKey);
   const dir = file.slice(0, file.lastIndexOf("/")) || "/";
   await mkdirp(session, dir, file === ROOT_AUTHORIZED_KEYS ? 0o700 : undefined);
@@ -74,7 +79,11 @@ export async function addAuthorizedKey(session: Dom0Session, publicKey: string, 
 }
 
 /** Removes every line holding `publicKey`'s key from an authorized_keys file. True when a line was removed. */
-export async function removeAuthorizedKey(session: Dom0Session, publicKey: string, file = ROOT_AUTHORIZED_KEYS): Promise<boolean> {
+export async function removeAuthorizedKey(
+  session: Dom0Session,
+  publicKey: string,
+  file = ROOT_AUTHORIZED_KEYS,
+): Promise<boolean> {
   const id = requireKey(session, publicKey);
   const current = await readTextFile(session, file);
   if (current === undefined) return false;

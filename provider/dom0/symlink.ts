@@ -16,10 +16,16 @@ if [ -e "$link" ]; then echo "$link is a file, not a symlink to $target" >&2; ex
 ln -s -T -- "$target" "$link" && echo created`;
 
 /** Makes `link` a symlink to `target`; `"unchanged"` when it already was one. */
-export async function ensureSymlink(session: Dom0Session, link: string, target: string): Promise<"created" | "unchanged"> {
+export async function ensureSymlink(
+  session: Dom0Session,
+  link: string,
+  target: string,
+): Promise<"created" | "unchanged"> {
   check(session, link, target);
   const r = await session.run(["sh", "-c", ENSURE_SCRIPT, "sh", link, target]);
-  if (r.code === 4) throw new Dom0Error("PATH_CONFLICT", `dom0 ${session.target}: cannot make symlink: ${r.stderr.trim()}`, session.target);
+  if (r.code === 4) {
+    throw new Dom0Error("PATH_CONFLICT", `dom0 ${session.target}: cannot make symlink: ${r.stderr.trim()}`, session.target);
+  }
   if (r.code !== 0) throw new Dom0CommandError(session.target, `symlink ${link} -> ${target}`, r.code, r.stderr);
   return r.stdout.trim() === "unchanged" ? "unchanged" : "created";
 }
@@ -33,7 +39,9 @@ export async function readSymlink(session: Dom0Session, link: string): Promise<s
   check(session, link, "/");
   const r = await session.run(["sh", "-c", READ_SCRIPT, "sh", link]);
   if (r.code === 3) return undefined;
-  if (r.code === 4) throw new Dom0Error("PATH_CONFLICT", `dom0 ${session.target}: ${link} is not a symlink`, session.target);
+  if (r.code === 4) {
+    throw new Dom0Error("PATH_CONFLICT", `dom0 ${session.target}: ${link} is not a symlink`, session.target);
+  }
   if (r.code !== 0) throw new Dom0CommandError(session.target, `readlink ${link}`, r.code, r.stderr);
   return r.stdout.slice(0, -3); // drop "\n.\n"
 }
@@ -42,7 +50,11 @@ export async function readSymlink(session: Dom0Session, link: string): Promise<s
  * Removes `link` only if it is a symlink to `target`: `"removed"`, `"absent"` when nothing is there, `"kept"` when
  * something else is there (left alone: it is not ours).
  */
-export async function removeSymlink(session: Dom0Session, link: string, target: string): Promise<"removed" | "absent" | "kept"> {
+export async function removeSymlink(
+  session: Dom0Session,
+  link: string,
+  target: string,
+): Promise<"removed" | "absent" | "kept"> {
   const cur = await readSymlink(session, link).catch((e: unknown) => {
     if (e instanceof Dom0Error && e.code === "PATH_CONFLICT") return null;
     throw e;
@@ -55,6 +67,7 @@ export async function removeSymlink(session: Dom0Session, link: string, target: 
 
 function check(session: Dom0Session, link: string, target: string): void {
   if (!link.startsWith("/") || link.endsWith("/") || !target) {
-    throw new Dom0Error("BAD_ARGUMENT", `dom0 ${session.target}: bad symlink ${JSON.stringify(link)} -> ${JSON.stringify(target)}`, session.target);
+    const what = `${JSON.stringify(link)} -> ${JSON.stringify(target)}`;
+    throw new Dom0Error("BAD_ARGUMENT", `dom0 ${session.target}: bad symlink ${what}`, session.target);
   }
 }
