@@ -36,7 +36,9 @@ if [ ! -d node_modules/@pulumi/pulumi ] || [ package-lock.json -nt node_modules/
 fi
 
 # --- Pulumi CLI and language host --------------------------------------------------------------------------------
-scripts/build-pulumi-cli.sh >/dev/null
+pulumi_bin="$(scripts/build-pulumi-cli.sh)"
+# Pulumi's releases ship the dynamic-provider launcher beside the CLI; ours comes from the pinned npm SDK.
+install -m 0755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs "$pulumi_bin/pulumi-resource-pulumi-nodejs"
 log "$(pulumi version) at $(command -v pulumi)"
 
 # --- build -----------------------------------------------------------------------------------------------------

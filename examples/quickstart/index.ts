@@ -21,5 +21,6 @@ const vhdStore = new xen.StorageRepository("nfs-store", {
   tags: ["shared"],
 });
 
-export const isoLibraryUuid = isoLibrary.uuid;
-export const vhdStoreHosts = vhdStore.attachedHosts;
+// A resource's id is the XenAPI uuid of what it manages.
+export const isoLibraryUuid = isoLibrary.id;
+export const vhdStoreUuid = vhdStore.id;
