@@ -178,7 +178,7 @@ try_start() {
     mount --make-shared "$r/run/sr-mount"
   fi
   setsid unshare --mount --propagation slave --pid --uts --fork --kill-child \
-    bash "$SELF" _inner "$d" </dev/null >>"$d/state/sshd.log" 2>&1 &
+    bash "$SELF" _inner "$d" </dev/null >>"$d/state/sshd.log" 2>&1 9>&- &
   u=$!
   printf '%s\n' "$u" > "$d/state/ns.pid"
   for i in $(seq 1 200); do
@@ -200,6 +200,20 @@ try_start() {
   return 1
 }
 
+# IPv4 addresses listening on TCP port $1 (any port when empty) in this network namespace, one a line; "*" for a
+# wildcard (IPv4 or IPv6). /proc/net/tcp writes an address as the hex of its in-memory (little-endian) 32-bit value.
+listeners_on_port() {
+  local hexport="" h
+  [ -z "${1:-}" ] || hexport=$(printf '%04X' "$1")
+  awk -v hp="$hexport" 'FNR > 1 && $4 == "0A" { n = split($2, a, ":"); if (hp == "" || a[n] == hp) print a[1] }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    while read -r h; do
+      if [[ "$h" =~ ^0+$ ]]; then echo "*"
+      elif [ ${#h} = 8 ]; then echo "$((16#${h:6:2})).$((16#${h:4:2})).$((16#${h:2:2})).$((16#${h:0:2}))"
+      fi
+    done
+}
+
 cmd_start() {
   local d address=${2:-} port=${3:-} rc n
   d=$(hostdir_abs "${1:-}")
@@ -210,16 +224,30 @@ cmd_start() {
     try_start "$d" "$address" "${port:-22}" && rc=0 || rc=$?
     [ "$rc" = 0 ] || die "sshd did not start on $address:${port:-22}: $(tail -n 5 "$d/state/sshd.log" | tr '\n' ' ')"
   else
-    # Loopback addresses 127.0.0.2, 127.0.0.3, ... on port 22; an address another host (of any test run) holds is
-    # skipped. If port 22 is taken on every address tried (an sshd of this machine listening on 0.0.0.0:22), fall
-    # back to random high ports.
+    # Loopback addresses 127.0.0.2, 127.0.0.3, ... on port 22, skipping those something already listens on (another
+    # test host, of any run). If a wildcard listener holds port 22 (an sshd of this machine on 0.0.0.0:22 or [::]:22),
+    # no loopback address can have it: use random high ports on 127.0.1.x instead. A lost race is retried.
+    # Hosts start one at a time (across processes), so that two never pick the same address.
+    local taken busy first=2 n lock=${TMPDIR:-/tmp}/pulumi-xen-dom0-testhost.lock
+    exec 9>>"$lock"
+    flock -w 60 9 || die "could not lock $lock"
+    taken=" $(listeners_on_port 22 | tr '\n' ' ') "
+    busy=" $(listeners_on_port "" | tr '\n' ' ') "
+    case "$taken" in *" * "*) first=258 ;; esac
     rc=2
-    for n in $(seq 2 64) $(seq 258 510); do
+    for n in $(seq "$first" 64) $(seq 258 510); do
       address=127.0.$((n / 256)).$((n % 256))
-      if [ "$n" -le 64 ]; then port=22; else port=$((20000 + RANDOM % 40000)); fi
+      if [ "$n" -le 64 ]; then
+        port=22
+        case "$taken" in *" $address "*) continue ;; esac
+      else
+        port=$((20000 + RANDOM % 40000))
+        case "$busy" in *" $address "*) continue ;; esac
+      fi
       try_start "$d" "$address" "$port" && rc=0 || rc=$?
       [ "$rc" = 2 ] || break
     done
+    exec 9>&-
     [ "$rc" = 0 ] || die "sshd did not start: $(tail -n 5 "$d/state/sshd.log" | tr '\n' ' ')"
   fi
   echo "ready $(state_get "$d" name) $(state_get "$d" address) $(state_get "$d" port) $(state_get "$d" fingerprint)"
