@@ -21,7 +21,7 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
     await halt(session, vm);
     record = await session.call<VmRecord>("VM.get_record", vm);
   }
-  const running = record.power_state === "Running" || record.power_state === "Paused";
+  const isRunning = async () => (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
 
   if (record.name_label !== desired.name) await session.call("VM.set_name_label", vm, desired.name);
   if (record.name_description !== desired.description) await session.call("VM.set_name_description", vm, desired.description);
@@ -34,8 +34,9 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   await applyBoot(session, vm, record, desired);
   if (desired.memory) await applyMemory(session, vm, record, desired.memory);
   if (desired.vcpus) await applyVcpus(session, vm, record, desired.vcpus);
-  await applyDisks(session, vm, record, desired, previous, running);
-  await applyInterfaces(session, vm, record, desired, running);
+  const mayHalt = !previous || desired.allowRestart || previous.powerState === "halted";
+  await applyDisks(session, vm, record, desired, previous, mayHalt ? () => halt(session, vm) : undefined);
+  await applyInterfaces(session, vm, record, desired, await isRunning());
   const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
   await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
   await setPowerState(session, vm, desired.powerState);
@@ -115,23 +116,33 @@ async function applyVcpus(session: XenApiSession, vm: Ref, record: VmRecord, v: 
   if (v.max < max) await session.call("VM.set_VCPUs_max", vm, int64(v.max));
 }
 
-async function applyDisks(session: XenApiSession, vm: Ref, record: VmRecord, desired: VmInputs, previous: VmInputs | undefined, running: boolean) {
-  const attached = await disksOf(session, record.VBDs);
+async function applyDisks(
+  session: XenApiSession,
+  vm: Ref,
+  record: VmRecord,
+  desired: VmInputs,
+  previous: VmInputs | undefined,
+  haltFirst: (() => Promise<void>) | undefined,
+) {
+  let attached = await disksOf(session, record.VBDs);
+  // Growth first: it may halt the VM, and new disks must then not be hot-plugged.
   for (const disk of desired.disks) {
     const existing = attached.get(disk.device);
-    if (!existing) {
-      await addDisk(session, vm, desired.name, disk, await srForDisk(session, disk, desired.sr), desired.ownerKey, running);
-      continue;
-    }
-    await growDisk(session, existing, disk.size);
+    if (!existing) continue;
+    await growDisk(session, existing, disk.size, haltFirst);
     if (disk.name && existing.vdiRecord.name_label !== disk.name) await session.call("VDI.set_name_label", existing.vdi, disk.name);
     if (existing.vbdRecord.bootable !== disk.bootable) await session.call("VBD.set_bootable", existing.vbd, disk.bootable);
   }
   // Only disks the program declared before and no longer does: a template's own disks are left alone.
   const kept = new Set(desired.disks.map((d) => d.device));
+  attached = await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm));
   for (const dropped of previous?.disks.filter((d) => !kept.has(d.device)) ?? []) {
     const disk = attached.get(dropped.device);
     if (disk) await removeDisk(session, disk, desired.ownerKey);
+  }
+  const running = (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
+  for (const disk of desired.disks.filter((d) => !attached.has(d.device))) {
+    await addDisk(session, vm, desired.name, disk, await srForDisk(session, disk, desired.sr), desired.ownerKey, running);
   }
 }
 

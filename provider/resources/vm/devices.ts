@@ -1,4 +1,4 @@
-import { callAsync, fromInt64, int64, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
+import { callAsync, fromInt64, int64, isXenApiError, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
 import { resolveObject, thePool } from "../lookup";
 import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
 
@@ -87,11 +87,22 @@ export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, d
   }
 }
 
-/** Grows a disk; a running VM's attached disk grows online. */
-export async function growDisk(session: XenApiSession, disk: AttachedDisk, bytes: number): Promise<void> {
+/**
+ * Grows a disk. An attached disk grows online where the SR's backend can (xapi answers VDI_IN_USE where it
+ * cannot); then `haltFirst` decides: halt the VM and grow it offline, or fail with the reason.
+ */
+export async function growDisk(session: XenApiSession, disk: AttachedDisk, bytes: number, haltFirst: (() => Promise<void>) | undefined): Promise<void> {
   if (fromInt64(disk.vdiRecord.virtual_size) >= bytes) return;
-  const method = disk.vbdRecord.currently_attached ? "VDI.resize_online" : "VDI.resize";
-  await callAsync(session, method, [disk.vdi, int64(bytes)]);
+  try {
+    await callAsync(session, "VDI.resize", [disk.vdi, int64(bytes)]);
+  } catch (err) {
+    if (!isXenApiError(err, "VDI_IN_USE")) throw err;
+    if (!haltFirst) {
+      throw new Error(`disks: disk ${disk.vbdRecord.userdevice} can only grow while the VM is halted on this SR; set allowRestart: true to allow halt-change-start`);
+    }
+    await haltFirst();
+    await callAsync(session, "VDI.resize", [disk.vdi, int64(bytes)]);
+  }
 }
 
 /** Detaches a disk; destroys its VDI only when this resource made it. */
