@@ -345,11 +345,21 @@ cmd_status() {
   fi
 }
 
+remove_marked_parent() {
+  local p=${RUN_DIR%/*}
+  [ -f "$p/.pulumi-xen-dom0-tmp" ] || return 0
+  [ -z "$(ls -A -- "$p" | grep -vx '.pulumi-xen-dom0-tmp')" ] || return 0
+  rm -f -- "$p/.pulumi-xen-dom0-tmp"
+  rmdir -- "$p" 2>/dev/null || true
+}
+
 cmd_run() {
   local name=${2:-}
   RUN_DIR=$(hostdir_abs "${1:-}")
   WATCH_PID=""
-  trap '[ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true; cmd_stop "$RUN_DIR"' EXIT
+  # On exit: stop the host; and if it lived in a temporary directory that its creator marked with
+  # .pulumi-xen-dom0-tmp (sim/dom0 does) and that is now empty, remove that too: the creator may have died.
+  trap '[ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true; cmd_stop "$RUN_DIR"; remove_marked_parent' EXIT
   [ -d "$RUN_DIR/root" ] || cmd_create "$RUN_DIR" "$name"
   local d=$RUN_DIR
   trap 'exit 0' TERM INT HUP

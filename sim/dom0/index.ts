@@ -198,6 +198,8 @@ export async function startDom0TestHosts(names: string[], options?: { workDir?: 
     ? fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-dom0-"))
     : path.resolve(options!.workDir!);
   fs.mkdirSync(workDir, { recursive: true });
+  // Marks a directory of ours: the hosts' scripts remove it once empty, should this process die without stop().
+  if (ownWorkDir) fs.writeFileSync(path.join(workDir, ".pulumi-xen-dom0-tmp"), "");
 
   const running: Running[] = [];
   let stopped = false;

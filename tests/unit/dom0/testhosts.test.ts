@@ -153,12 +153,36 @@ describe("dom0 test host teardown", () => {
   });
 });
 
+describe("dom0 test hosts whose starter dies", () => {
+  it("stop themselves when the process that started them is killed without calling stop()", async () => {
+    const module = require.resolve("../../../sim/dom0");
+    const program = `require(${JSON.stringify(module)}).startDom0TestHosts(["orphan-a", "orphan-b"]).then(async ({ hosts }) => {
+      await hosts[0].createSrMount("sr-orphan");
+      console.log(JSON.stringify(hosts.map((h) => ({ rootDir: h.rootDir, pid: require("fs").readFileSync(h.rootDir + "/../state/init.pid", "utf8").trim() }))));
+      process.kill(process.pid, "SIGKILL");
+    });`;
+    let out = "";
+    try {
+      execFileSync(process.execPath, ["-e", program], { encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      out = (e as { stdout: string }).stdout;
+    }
+    const started = JSON.parse(out) as { rootDir: string; pid: string }[];
+    assert.equal(started.length, 2);
+    const workDir = started[0].rootDir.replace(/\/orphan-a\/root$/, "");
+    for (let i = 0; i < 100 && fs.existsSync(workDir); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(fs.existsSync(workDir), false, "the hosts' directories and their temporary parent are gone");
+    for (const h of started) assert.equal(fs.existsSync(`/proc/${h.pid}`), false, "sshd is gone");
+    assert.equal(fs.readFileSync("/proc/self/mountinfo", "utf8").includes(workDir), false, "no mount left");
+  });
+});
+
 describe("scripts/dom0-testhost.sh for the demo and CI", () => {
   it("creates, starts (in the background), reports, runs commands in, and stops a host", () => {
     const script = dom0TestHostScript();
     const workDir = fs.mkdtempSync("/tmp/pulumi-xen-dom0-cli-");
     const hostDir = `${workDir}/xs-cli`;
-    const sh = (...args: string[]) => execFileSync("bash", [script, ...args], { encoding: "utf8" });
+    const sh = (...args: string[]) => execFileSync("bash", [script, ...args], { encoding: "utf8", stdio: "pipe" });
     try {
       sh("create", hostDir, "xs-cli");
       const ready = sh("start", hostDir).trim().split(" ");
