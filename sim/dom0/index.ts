@@ -217,10 +217,17 @@ export async function startDom0TestHosts(names: string[], options?: { workDir?: 
         if ((await Promise.race([r.exited, timeout])) === "timeout") r.child.kill("SIGTERM");
         clearTimeout(timer);
         // Whatever happened to the watcher, make sure the host is gone.
-        await runScript(["stop", r.hostDir]);
+        await runScriptChecked(["stop", r.hostDir]);
       }),
     );
-    if (ownWorkDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (ownWorkDir) {
+      fs.rmSync(path.join(workDir, ".pulumi-xen-dom0-tmp"), { force: true });
+      try {
+        fs.rmdirSync(workDir); // never recursive: the hosts' directories are removed by their own stop
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+    }
   };
 
   try {
@@ -232,7 +239,7 @@ export async function startDom0TestHosts(names: string[], options?: { workDir?: 
     if (hosts.length > 0) await runScriptChecked(["peers", ...running.map((r) => r.hostDir)]);
     return { hosts, stop };
   } catch (e) {
-    await stop();
+    await stop().catch(() => undefined); // the start failure is the error to report
     throw e;
   }
 }
