@@ -1,2 +1,3 @@
+export * from "./pool";
 export * from "./storageRepository";
 export * from "./vm";

@@ -44,6 +44,11 @@ export interface StorageRepositoryArgs {
   otherConfig?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Tags (a set: order does not matter). */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Make this the pool's default SR (nova's `sr_matching_filter = "default-sr:true"` then picks it). Omit to leave
+   * the default alone (e.g. when the Pool resource's `defaultSr` manages it).
+   */
+  isDefault?: pulumi.Input<boolean>;
   /** On delete, `SR.destroy` (erases the data) instead of `SR.forget`. Default false. */
   destroyOnDelete?: pulumi.Input<boolean>;
 }

@@ -1,4 +1,5 @@
+import * as pool from "./pool";
 import * as storageRepository from "./storage-repository";
 import * as vm from "./vm";
 
-export { storageRepository, vm };
+export { pool, storageRepository, vm };

@@ -1,9 +1,9 @@
-import { callAsync, int64, fromInt64, PbdRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
+import { callAsync, int64, fromInt64, NULL_REF, PbdRecord, PoolRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
-import { masterHost, refByUuid, resolveHost } from "./lookup";
+import { keepSpelling, masterHost, refByUuid, resolveHost, thePool } from "./lookup";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs (see sdk/storageRepository.ts for the documented Args)
@@ -23,6 +23,8 @@ export interface SrInputs {
   otherConfig: Record<string, string>;
   tags: string[];
   destroyOnDelete: boolean;
+  /** Whether this is the pool's default SR; absent = not managed here (e.g. the Pool resource manages it). */
+  isDefault?: boolean;
 }
 
 export interface SrOutputs extends SrInputs {
@@ -76,13 +78,14 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     tags: c.stringSet(news, "tags"),
     destroyOnDelete: c.optionalBoolean(news, "destroyOnDelete", false),
   };
+  if (news.isDefault !== undefined && news.isDefault !== null) inputs.isDefault = c.optionalBoolean(news, "isDefault", false);
   return { inputs, failures: c.failures };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Diff rules: what XenAPI can change on a live SR, and what needs a new one
 
-const UPDATABLE = ["name", "description", "otherConfig", "tags", "destroyOnDelete"] as const;
+const UPDATABLE = ["name", "description", "otherConfig", "tags", "destroyOnDelete", "isDefault"] as const;
 const REPLACING = ["type", "contentType", "deviceConfig", "smConfig", "host", "shared"] as const;
 
 export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
@@ -113,6 +116,7 @@ export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOu
   ]);
   await applyOtherConfig(session, ref, {}, inputs.otherConfig);
   await applyTags(session, ref, [], inputs.tags);
+  if (inputs.isDefault) await setDefault(session, ref, true);
   const outs = await outputsOf(session, ref, inputs);
   return { id: outs.uuid, outs };
 }
@@ -139,6 +143,7 @@ export async function read(id: string, props: SrOutputs): Promise<{ id: string; 
     tags: [...record.tags].sort(),
     destroyOnDelete: props.destroyOnDelete ?? false,
   };
+  if (props.isDefault !== undefined) current.isDefault = (await thePool<PoolRecord>(session)).record.default_SR === ref;
   const outs = await outputsOf(session, ref, current, record, pbds);
   return { id, props: outs, inputs: current };
 }
@@ -160,6 +165,9 @@ export async function update(id: string, olds: SrOutputs, news: SrInputs): Promi
       case "tags":
         await applyTags(session, ref, olds.tags, news.tags);
         break;
+      case "isDefault":
+        if (news.isDefault !== undefined) await setDefault(session, ref, news.isDefault);
+        break;
       case "destroyOnDelete":
         break; // bookkeeping only: read at delete time
     }
@@ -172,6 +180,7 @@ export async function remove(id: string, props: SrOutputs): Promise<void> {
   const ref = await refByUuid(session, "SR", id);
   if (!ref) return; // already gone: deleting is idempotent
   const record = await session.call<SrRecord>("SR.get_record", ref);
+  await setDefault(session, ref, false); // the pool must not keep pointing at a forgotten SR
   for (const pbd of await pbdsOf(session, record)) {
     if (pbd.record.currently_attached) await callAsync(session, "PBD.unplug", [pbd.ref]);
   }
@@ -202,17 +211,17 @@ async function pbdsOf(session: XenApiSession, sr: SrRecord): Promise<Array<{ ref
   return Promise.all(sr.PBDs.map(async (ref) => ({ ref, record: await session.call<PbdRecord>("PBD.get_record", ref) })));
 }
 
-/** Keeps the program's spelling of the host (name or uuid) while it still names the host the SR is on. */
+/** The SR's host in the program's spelling (name or uuid) while it still names the host the SR is on. */
 async function currentHostField(session: XenApiSession, declared: string, pbds: Array<{ record: PbdRecord }>): Promise<string> {
   if (!declared || pbds.length !== 1) return declared;
-  const actual = pbds[0].record.host;
-  try {
-    const resolved = await resolveHost(session, "host", declared);
-    if (resolved.ref === actual) return declared;
-  } catch {
-    // the declared host is gone: report where the SR really is
-  }
-  return session.call<string>("host.get_uuid", actual);
+  return keepSpelling(declared, pbds[0].record.host, (w) => resolveHost(session, "host", w), (r) => session.call<string>("host.get_uuid", r));
+}
+
+/** Makes `ref` the pool's default SR, or (false) stops it being the default if it is. */
+async function setDefault(session: XenApiSession, ref: Ref, makeDefault: boolean): Promise<void> {
+  const pool = await thePool<PoolRecord>(session);
+  if (makeDefault && pool.record.default_SR !== ref) await session.call("pool.set_default_SR", pool.ref, ref);
+  if (!makeDefault && pool.record.default_SR === ref) await session.call("pool.set_default_SR", pool.ref, NULL_REF);
 }
 
 /** Changes only the other-config keys the program manages; keys xapi or others added stay untouched. */

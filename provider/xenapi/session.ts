@@ -67,6 +67,11 @@ export class XenApiSession {
     }
   }
 
+  /** The host this session is logged in to (xapi's `session.get_this_host`). */
+  async thisHost(): Promise<string> {
+    return this.call<string>("session.get_this_host", await this.login());
+  }
+
   /** Logs out (once) and releases the connection. Never throws: it runs on the way out of the process. */
   async logout(): Promise<void> {
     this.closed = true;

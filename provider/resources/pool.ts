@@ -1,0 +1,203 @@
+import { callAsync, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession } from "../xenapi";
+import { connectionSettings, xenSession } from "../context";
+import { Checker, CheckFailure } from "./check";
+import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { keepSpelling, resolveObject, thePool } from "./lookup";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs (see sdk/pool.ts). A pool always exists (every host is the master of at least its own pool): this
+// resource manages the pool of the connection's master; deleting it releases it and changes nothing in xapi.
+
+export interface PoolInputs {
+  name: string;
+  description: string;
+  /** SR (name or uuid) for new VM disks and for nova's `sr_matching_filter = default-sr:true`; "" = not managed. */
+  defaultSr: string;
+  otherConfig: Record<string, string>;
+  tags: string[];
+  /** xapi URLs (or addresses) of hosts that must be members; joined with the pool's credentials. */
+  members: string[];
+  /** Eject a host when it is removed from `members`. Default false: removing it only stops managing it. */
+  ejectRemovedMembers: boolean;
+}
+
+export interface PoolOutputs extends PoolInputs {
+  uuid: string;
+  /** uuid of the master host. */
+  master: string;
+  /** uuid of each declared member, by the address it was declared with. */
+  memberUuids: Record<string, string>;
+}
+
+export function check(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: PoolInputs; failures: CheckFailure[] } {
+  const c = new Checker();
+  const inputs: PoolInputs = {
+    name: c.requiredString(news, "name"),
+    description: c.optionalString(news, "description", ""),
+    defaultSr: c.optionalString(news, "defaultSr", ""),
+    otherConfig: c.stringMap(news, "otherConfig"),
+    tags: c.stringSet(news, "tags"),
+    members: c.stringSet(news, "members"),
+    ejectRemovedMembers: c.optionalBoolean(news, "ejectRemovedMembers", false),
+  };
+  return { inputs, failures: c.failures };
+}
+
+const UPDATABLE = ["name", "description", "defaultSr", "otherConfig", "tags", "members", "ejectRemovedMembers"] as const;
+
+export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
+  return diffByRules(olds, news, { update: UPDATABLE, replace: [] });
+}
+
+export async function create(inputs: PoolInputs): Promise<{ id: string; outs: PoolOutputs }> {
+  const session = xenSession();
+  const pool = await thePool<PoolRecord>(session);
+  const outs = await apply(session, pool.ref, pool.record, inputs, undefined);
+  return { id: outs.uuid, outs };
+}
+
+export async function read(id: string, props: PoolOutputs): Promise<{ id: string; props?: PoolOutputs; inputs?: PoolInputs }> {
+  const session = xenSession();
+  const pool = await thePool<PoolRecord>(session);
+  if (pool.record.uuid !== id) return { id: "" }; // the connection now reaches another pool
+  const members: string[] = [];
+  const memberUuids: Record<string, string> = {};
+  for (const member of props.members ?? []) {
+    const found = await memberOf(session, member, props.memberUuids?.[member]);
+    if (found) {
+      members.push(member);
+      memberUuids[member] = found.uuid;
+    }
+  }
+  const defaultSr = isNullRef(pool.record.default_SR)
+    ? ""
+    : props.defaultSr
+      ? await keepSpelling(props.defaultSr, pool.record.default_SR, (w) => resolveObject(session, "SR", "defaultSr", w), (r) => session.call<string>("SR.get_uuid", r))
+      : "";
+  const current: PoolInputs = {
+    name: pool.record.name_label,
+    description: pool.record.name_description,
+    defaultSr,
+    otherConfig: pick(pool.record.other_config, Object.keys(props.otherConfig ?? {})),
+    tags: [...(pool.record.tags ?? [])].sort(),
+    members: members.sort(),
+    ejectRemovedMembers: props.ejectRemovedMembers ?? false,
+  };
+  return {
+    id,
+    props: { ...current, uuid: pool.record.uuid, master: await session.call<string>("host.get_uuid", pool.record.master), memberUuids },
+    inputs: current,
+  };
+}
+
+export async function update(_id: string, olds: PoolOutputs, news: PoolInputs): Promise<{ outs: PoolOutputs }> {
+  const session = xenSession();
+  const pool = await thePool<PoolRecord>(session);
+  return { outs: await apply(session, pool.ref, pool.record, news, olds) };
+}
+
+/** Releasing a pool changes nothing in xapi: a pool cannot be destroyed, and members stay. */
+export async function remove(): Promise<void> {}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function apply(session: XenApiSession, ref: Ref, record: PoolRecord, desired: PoolInputs, previous: PoolOutputs | undefined): Promise<PoolOutputs> {
+  const changed = previous
+    ? changedFields(previous as unknown as Record<string, unknown>, desired as unknown as Record<string, unknown>, UPDATABLE)
+    : [...UPDATABLE];
+  if (changed.includes("name") && record.name_label !== desired.name) await session.call("pool.set_name_label", ref, desired.name);
+  if (changed.includes("description") && record.name_description !== desired.description) {
+    await session.call("pool.set_name_description", ref, desired.description);
+  }
+  if (changed.includes("defaultSr") && desired.defaultSr) {
+    const sr = (await resolveObject(session, "SR", "defaultSr", desired.defaultSr)).ref;
+    if (sr !== record.default_SR) await session.call("pool.set_default_SR", ref, sr);
+  }
+  const other = mapDelta(previous?.otherConfig ?? pick(record.other_config, Object.keys(desired.otherConfig)), desired.otherConfig);
+  for (const key of other.remove) await session.call("pool.remove_from_other_config", ref, key);
+  for (const [key, value] of Object.entries(other.set)) {
+    await session.call("pool.remove_from_other_config", ref, key);
+    await session.call("pool.add_to_other_config", ref, key, value);
+  }
+  const tags = setDelta(previous?.tags ?? record.tags ?? [], desired.tags);
+  for (const tag of tags.remove) await session.call("pool.remove_tags", ref, tag);
+  for (const tag of tags.add) await session.call("pool.add_tags", ref, tag);
+
+  const memberUuids: Record<string, string> = {};
+  for (const member of desired.members) memberUuids[member] = await ensureMember(session, member, previous?.memberUuids?.[member]);
+  if (desired.ejectRemovedMembers) {
+    for (const dropped of (previous?.members ?? []).filter((m) => !desired.members.includes(m))) {
+      const uuid = previous?.memberUuids?.[dropped];
+      const host = uuid ? await session.call<Ref>("host.get_by_uuid", uuid).catch(() => undefined) : undefined;
+      if (host) await callAsync(session, "pool.eject", [host]);
+    }
+  }
+  const fresh = await session.call<PoolRecord>("pool.get_record", ref);
+  return { ...desired, uuid: fresh.uuid, master: await session.call<string>("host.get_uuid", fresh.master), memberUuids };
+}
+
+/** What the xapi at a member's address says about itself. */
+type MemberProbe =
+  | { kind: "member"; uuid: string } // answers HOST_IS_SLAVE naming our master
+  | { kind: "foreign-member"; master: string } // a member of another pool
+  | { kind: "standalone"; session: XenApiSession; host: Ref; uuid: string }; // a master (of its own pool): can join
+
+/** Makes the host at `member` a member of this pool (pool.join on that host), and returns its uuid. */
+async function ensureMember(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<string> {
+  const probe = await probeMember(session, member, knownUuid);
+  if (probe.kind === "member") return probe.uuid;
+  if (probe.kind === "foreign-member") throw new Error(`members: ${member} is a member of another pool (its master is ${probe.master})`);
+  try {
+    const hosts = await probe.session.call<Ref[]>("host.get_all");
+    if (hosts.length > 1) throw new Error(`members: ${member} is the master of another pool of ${hosts.length} hosts; eject them first`);
+    const settings = connectionSettings();
+    // pool.join runs on the joining host, which contacts the master with the pool's own credentials.
+    await callAsync(probe.session, "pool.join", [new URL(session.url).host, settings.username, settings.password], { timeoutMs: 600_000 });
+    return probe.uuid;
+  } finally {
+    await probe.session.logout();
+  }
+}
+
+async function probeMember(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<MemberProbe> {
+  const settings = connectionSettings();
+  const url = /^[a-z]+:\/\//i.test(member) ? member : `${new URL(settings.url).protocol}//${member}`;
+  const memberSession = new XenApiSession(url, settings, { tls: settings.tls, timeoutMs: settings.timeoutMs });
+  let host: Ref;
+  try {
+    host = await memberSession.thisHost();
+  } catch (err) {
+    await memberSession.logout();
+    if (!isXenApiError(err, "HOST_IS_SLAVE")) throw err;
+    const master = new URL(masterUrlFrom(session.url, err));
+    if (master.host !== new URL(session.url).host) return { kind: "foreign-member", master: err.params[0] };
+    return { kind: "member", uuid: await memberUuidOf(session, url, knownUuid) };
+  }
+  return { kind: "standalone", session: memberSession, host, uuid: await memberSession.call<string>("host.get_uuid", host) };
+}
+
+/**
+ * A member does not say who it is before login: keep the uuid recorded when it joined while that host is still
+ * in the pool, else find the one host whose address is the one the member was reached at ("" when that is
+ * ambiguous, as on one machine where every host has the same address).
+ */
+async function memberUuidOf(session: XenApiSession, url: string, knownUuid: string | undefined): Promise<string> {
+  const hosts = await session.call<Record<Ref, { uuid: string; address: string }>>("host.get_all_records");
+  const records = Object.values(hosts);
+  if (knownUuid && records.some((h) => h.uuid === knownUuid)) return knownUuid;
+  const byAddress = records.filter((h) => h.address === new URL(url).hostname);
+  return byAddress.length === 1 ? byAddress[0].uuid : "";
+}
+
+/** Whether `member` is (still) in this pool, and its uuid; never joins. */
+async function memberOf(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<{ uuid: string } | undefined> {
+  const probe = await probeMember(session, member, knownUuid).catch(() => undefined);
+  if (probe?.kind === "standalone") await probe.session.logout();
+  return probe?.kind === "member" ? { uuid: probe.uuid } : undefined;
+}
+
+function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys.sort()) if (map && key in map) out[key] = map[key];
+  return out;
+}
