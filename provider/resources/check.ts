@@ -13,8 +13,9 @@ export interface CheckFailure {
 export class Checker {
   readonly failures: CheckFailure[] = [];
 
+  /** Pulumi shows "property <property> ... has a problem: <reason>", so a leading "<property>: " is dropped. */
   fail(property: string, reason: string): void {
-    this.failures.push({ property, reason });
+    this.failures.push(failure(property, reason));
   }
 
   /** A required non-empty string. */
@@ -93,6 +94,10 @@ export class Checker {
     }
     return [...new Set(value as string[])].sort();
   }
+}
+
+export function failure(property: string, reason: string): CheckFailure {
+  return { property, reason: reason.startsWith(`${property}: `) ? reason.slice(property.length + 2) : reason };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -208,8 +208,10 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
     ? ""
     : await keepSpelling(declared.affinity, record.affinity, (w) => resolveHost(session, "affinity", w), uuidOf("host"));
   const hvm = record.HVM_boot_policy !== "";
+  // Outputs are not inputs: leave them out, or refresh would make them look like declared fields.
+  const { uuid: _u, ipAddress: _i, macs: _m, diskUuids: _d, residentOn: _r, ...declaredInputs } = declared;
   return {
-    ...declared,
+    ...declaredInputs,
     name: record.name_label,
     description: record.name_description,
     bootMode: declared.bootMode ? (hvm ? "hvm" : "pv") : "",

@@ -1,5 +1,5 @@
 import { VmRecord, XenApiSession, VdiRecord, SrRecord } from "../../xenapi";
-import { CheckFailure } from "../check";
+import { CheckFailure, failure } from "../check";
 import { isUnknown } from "../unknown";
 import { resolveHost, resolveObject } from "../lookup";
 import { VmInputs } from "./inputs";
@@ -14,7 +14,7 @@ export async function validateAgainstPool(session: XenApiSession, inputs: VmInpu
     try {
       await fn();
     } catch (err) {
-      failures.push({ property, reason: (err as Error).message });
+      failures.push(failure(property, (err as Error).message));
     }
   };
   const known = (v: unknown) => typeof v === "string" && v !== "" && !isUnknown(v);
