@@ -3,6 +3,7 @@ import { xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
+import { progressReporter } from "./progress";
 import { keepSpelling, masterHost, refByUuid, resolveHost, thePool } from "./lookup";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOu
     inputs.contentType,
     inputs.shared,
     inputs.smConfig,
-  ]);
+  ], { onProgress: progressReporter(`SR ${inputs.name}: creating`) });
   await applyOtherConfig(session, ref, {}, inputs.otherConfig);
   await applyTags(session, ref, [], inputs.tags);
   if (inputs.isDefault) await setDefault(session, ref, true);

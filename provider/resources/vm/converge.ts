@@ -4,6 +4,7 @@ import { resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
 import { halt, setPowerState, waitForIp } from "./power";
+import { progressReporter } from "../progress";
 
 /**
  * Brings an existing VM to the declared state, step by step and idempotently: used by create (a fresh clone, or a
@@ -39,7 +40,7 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   await applyInterfaces(session, vm, record, desired, await isRunning());
   const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
   await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
-  await setPowerState(session, vm, desired.powerState);
+  await setPowerState(session, vm, desired.powerState, progressReporter(`${desired.name}: power ${desired.powerState}`));
   if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
 }
 

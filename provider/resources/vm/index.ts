@@ -9,6 +9,7 @@ import { diff as diffVm } from "./diff";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
 import { currentIp, halt } from "./power";
 import { validateAgainstPool } from "./validate";
+import { progressReporter } from "../progress";
 
 export interface VmOutputs extends VmInputs {
   uuid: string;
@@ -103,12 +104,15 @@ async function makeVm(session: XenApiSession, inputs: VmInputs): Promise<Ref> {
   let vm: Ref;
   if (inputs.template) {
     const template = await resolveObject<VmRecord>(session, "VM", "template", inputs.template, (r) => r.is_a_template && !r.is_a_snapshot);
+    const onProgress = progressReporter(`${inputs.name}: ${inputs.copyToSr ? "copying" : "cloning"} ${inputs.template}`);
     vm = inputs.copyToSr
-      ? await callAsync<Ref>(session, "VM.copy", [template.ref, name, (await resolveObject(session, "SR", "copyToSr", inputs.copyToSr)).ref])
-      : await callAsync<Ref>(session, "VM.clone", [template.ref, name]);
+      ? await callAsync<Ref>(session, "VM.copy", [template.ref, name, (await resolveObject(session, "SR", "copyToSr", inputs.copyToSr)).ref], { onProgress })
+      : await callAsync<Ref>(session, "VM.clone", [template.ref, name], { onProgress });
     if (inputs.ownerKey) await session.call("VM.add_to_other_config", vm, OWNER_KEY, inputs.ownerKey);
     // Templates that describe their disks (other-config "disks") get them made now, on the SR they name.
-    if (template.record.other_config?.disks) await callAsync(session, "VM.provision", [vm]);
+    if (template.record.other_config?.disks) {
+      await callAsync(session, "VM.provision", [vm], { onProgress: progressReporter(`${inputs.name}: provisioning disks`) });
+    }
     await session.call("VM.set_is_a_template", vm, false);
   } else {
     vm = await session.call<Ref>("VM.create", blankVmRecord(name, inputs));

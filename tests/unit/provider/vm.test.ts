@@ -163,3 +163,32 @@ test("delete destroys the VM and the disks it made, never the template's or the 
   assert.equal(sim.db.all("VDI").filter((v) => !(v.record.other_config as Record<string, string>)["pulumi-xen:owner"]).length, templateVdis);
   await vm.remove(created.uuid, created); // deleting what is gone is not an error
 });
+
+test("HVM from ISO: the ISO goes in the CD drive, CD first in the boot order; paused, then running with its IP", async () => {
+  const { XenApiSession } = await import("../../../provider/xenapi");
+  const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
+  const isoSr = sim.db.all("SR").find((sr) => sr.record.content_type === "iso")!;
+  await s.call("VDI.create", { name_label: "fedora.iso", name_description: "", SR: isoSr.ref, virtual_size: String(700 * 1024 ** 2), type: "user", sharable: false, read_only: true, other_config: {}, xenstore_data: {}, sm_config: {}, tags: [] });
+  await s.logout();
+  const args = { name: "from-iso", template: "Other install media", bootMode: "hvm", hvmBootOrder: "dc", firmware: "bios", cdrom: "fedora.iso", powerState: "paused", ownerKey: "test/unit/Vm/iso",
+    networkInterfaces: [{ network: "Pool-wide network associated with eth0" }] };
+  const { inputs, failures } = await vm.check({}, args);
+  assert.deepEqual(failures, []);
+  const { outs } = await vm.create(inputs);
+  const record = vmByUuid(outs.uuid);
+  assert.equal(record.HVM_boot_policy, "BIOS order");
+  assert.deepEqual(record.HVM_boot_params, { order: "dc", firmware: "bios" });
+  assert.equal(record.power_state, "Paused");
+  const cd = (record.VBDs as string[]).map((r) => sim.db.get("VBD", r)).find((v) => v.type === "CD")!;
+  assert.equal(sim.db.get("VDI", cd.VDI as string).name_label, "fedora.iso");
+  const running = (await vm.check(outs as unknown as Record<string, unknown>, { ...args, powerState: "running", waitForIp: true, ipTimeoutSeconds: 30 })).inputs;
+  const { outs: after } = await vm.update(outs.uuid, outs, running);
+  assert.equal(vmByUuid(outs.uuid).power_state, "Running");
+  assert.match(after.ipAddress, /^\d+\.\d+\.\d+\.\d+$/, "the guest agent's IP is an output");
+  const noIso = (await vm.check(after as unknown as Record<string, unknown>, { ...args, cdrom: undefined, powerState: "running" })).inputs;
+  await vm.update(outs.uuid, after, noIso);
+  const drive = (vmByUuid(outs.uuid).VBDs as string[]).map((r) => sim.db.get("VBD", r)).find((v) => v.type === "CD")!;
+  assert.equal(drive.empty, true, "ejected");
+  await vm.remove(outs.uuid, after);
+  assert.ok(sim.db.all("VDI").some((v) => v.record.name_label === "fedora.iso"), "an ISO is never destroyed with the VM");
+});
