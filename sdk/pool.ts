@@ -23,6 +23,12 @@ export interface PoolArgs {
   members?: pulumi.Input<pulumi.Input<string>[]>;
   /** Eject a host when it is removed from `members` (it reboots and loses its VMs' local data). Default false. */
   ejectRemovedMembers?: pulumi.Input<boolean>;
+  /**
+   * Take an existing object (its uuid) under management instead of making one. The program must describe it as it
+   * is (`pulumi-xen discover` writes such programs): any difference fails with a field-by-field message, so the
+   * first `up` changes nothing. Pulumi's own `import` does not work for dynamic resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 /**

@@ -51,6 +51,12 @@ export interface StorageRepositoryArgs {
   isDefault?: pulumi.Input<boolean>;
   /** On delete, `SR.destroy` (erases the data) instead of `SR.forget`. Default false. */
   destroyOnDelete?: pulumi.Input<boolean>;
+  /**
+   * Take an existing object (its uuid) under management instead of making one. The program must describe it as it
+   * is (`pulumi-xen discover` writes such programs): any difference fails with a field-by-field message, so the
+   * first `up` changes nothing. Pulumi's own `import` does not work for dynamic resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 export class StorageRepository extends pulumi.dynamic.Resource {

@@ -97,6 +97,12 @@ export interface VmArgs {
    * such a change on a running VM fails at preview with the reason.
    */
   allowRestart?: pulumi.Input<boolean>;
+  /**
+   * Take an existing object (its uuid) under management instead of making one. The program must describe it as it
+   * is (`pulumi-xen discover` writes such programs): any difference fails with a field-by-field message, so the
+   * first `up` changes nothing. Pulumi's own `import` does not work for dynamic resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 /**

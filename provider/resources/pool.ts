@@ -3,6 +3,7 @@ import { connectionSettings, xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { keepSpelling, resolveObject, thePool } from "./lookup";
+import { assertAdoptable } from "./adopt";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs (see sdk/pool.ts). A pool always exists (every host is the master of at least its own pool): this
@@ -19,6 +20,8 @@ export interface PoolInputs {
   members: string[];
   /** Eject a host when it is removed from `members`. Default false: removing it only stops managing it. */
   ejectRemovedMembers: boolean;
+  /** uuid of the pool, to take it under management only if it already is as declared ("" = apply the program). */
+  adopt: string;
 }
 
 export interface PoolOutputs extends PoolInputs {
@@ -39,6 +42,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     tags: c.stringSet(news, "tags"),
     members: c.stringSet(news, "members"),
     ejectRemovedMembers: c.optionalBoolean(news, "ejectRemovedMembers", false),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   return { inputs, failures: c.failures };
 }
@@ -52,6 +56,13 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 export async function create(inputs: PoolInputs): Promise<{ id: string; outs: PoolOutputs }> {
   const session = xenSession();
   const pool = await thePool<PoolRecord>(session);
+  if (inputs.adopt) {
+    if (pool.record.uuid !== inputs.adopt) throw new Error(`adopt: the connection reaches pool ${pool.record.uuid}, not ${inputs.adopt}`);
+    const { current, outs } = await currentState(session, pool.record, inputs);
+    const compared = UPDATABLE.filter((f) => f !== "ejectRemovedMembers" && !(f === "defaultSr" && !inputs.defaultSr));
+    assertAdoptable(`pool "${inputs.name}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, current as unknown as Record<string, unknown>, compared);
+    return { id: outs.uuid, outs: { ...outs, ...inputs } };
+  }
   const outs = await apply(session, pool.ref, pool.record, inputs, undefined);
   return { id: outs.uuid, outs };
 }
@@ -60,6 +71,13 @@ export async function read(id: string, props: PoolOutputs): Promise<{ id: string
   const session = xenSession();
   const pool = await thePool<PoolRecord>(session);
   if (pool.record.uuid !== id) return { id: "" }; // the connection now reaches another pool
+  const { current, outs } = await currentState(session, pool.record, props);
+  return { id, props: outs, inputs: current };
+}
+
+/** The pool as it is, in the terms (and spelling) of `props`. */
+async function currentState(session: XenApiSession, record: PoolRecord, props: PoolInputs & Partial<PoolOutputs>): Promise<{ current: PoolInputs; outs: PoolOutputs }> {
+  const pool = { record };
   const members: string[] = [];
   const memberUuids: Record<string, string> = {};
   for (const member of props.members ?? []) {
@@ -82,12 +100,9 @@ export async function read(id: string, props: PoolOutputs): Promise<{ id: string
     tags: [...(pool.record.tags ?? [])].sort(),
     members: members.sort(),
     ejectRemovedMembers: props.ejectRemovedMembers ?? false,
+    adopt: props.adopt ?? "",
   };
-  return {
-    id,
-    props: { ...current, uuid: pool.record.uuid, master: await session.call<string>("host.get_uuid", pool.record.master), memberUuids },
-    inputs: current,
-  };
+  return { current, outs: { ...current, uuid: record.uuid, master: await session.call<string>("host.get_uuid", record.master), memberUuids } };
 }
 
 export async function update(_id: string, olds: PoolOutputs, news: PoolInputs): Promise<{ outs: PoolOutputs }> {

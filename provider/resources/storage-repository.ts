@@ -4,6 +4,7 @@ import { Checker, CheckFailure } from "./check";
 import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
 import { progressReporter } from "./progress";
+import { assertAdoptable } from "./adopt";
 import { keepSpelling, masterHost, refByUuid, resolveHost, thePool } from "./lookup";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -26,6 +27,8 @@ export interface SrInputs {
   destroyOnDelete: boolean;
   /** Whether this is the pool's default SR; absent = not managed here (e.g. the Pool resource manages it). */
   isDefault?: boolean;
+  /** uuid of an existing SR to take under management instead of creating one ("" = create). */
+  adopt: string;
 }
 
 export interface SrOutputs extends SrInputs {
@@ -78,6 +81,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     otherConfig: c.stringMap(news, "otherConfig"),
     tags: c.stringSet(news, "tags"),
     destroyOnDelete: c.optionalBoolean(news, "destroyOnDelete", false),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (news.isDefault !== undefined && news.isDefault !== null) inputs.isDefault = c.optionalBoolean(news, "isDefault", false);
   return { inputs, failures: c.failures };
@@ -103,6 +107,7 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 
 export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
   const session = xenSession();
+  if (inputs.adopt) return adopt(session, inputs);
   const host = inputs.host ? (await resolveHost(session, "host", inputs.host)).ref : await masterHost(session);
   const ref = await callAsync<Ref>(session, "SR.create", [
     host,
@@ -126,6 +131,23 @@ export async function read(id: string, props: SrOutputs): Promise<{ id: string; 
   const session = xenSession();
   const ref = await refByUuid(session, "SR", id);
   if (!ref) return { id: "" };
+  const { current, outs } = await currentState(session, ref, props);
+  return { id, props: outs, inputs: current };
+}
+
+/** Takes the existing SR `inputs.adopt` under management, if it is exactly as declared; changes nothing. */
+async function adopt(session: XenApiSession, inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
+  const ref = await refByUuid(session, "SR", inputs.adopt);
+  if (!ref) throw new Error(`adopt: there is no SR with uuid ${inputs.adopt}`);
+  const { current, outs } = await currentState(session, ref, inputs);
+  const compared = [...UPDATABLE, ...REPLACING].filter((f) => f !== "destroyOnDelete");
+  assertAdoptable(`SR "${inputs.name}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, current as unknown as Record<string, unknown>, compared);
+  return { id: outs.uuid, outs: { ...outs, ...inputs } };
+}
+
+/** The SR as it is, described in the terms (and spelling) of `declared`. */
+async function currentState(session: XenApiSession, ref: Ref, declared: SrInputs): Promise<{ current: SrInputs; outs: SrOutputs }> {
+  const props = declared;
   const record = await session.call<SrRecord>("SR.get_record", ref);
   const pbds = await pbdsOf(session, record);
   const hostField = await currentHostField(session, props.host, pbds);
@@ -143,10 +165,10 @@ export async function read(id: string, props: SrOutputs): Promise<{ id: string; 
     otherConfig: pick(record.other_config, Object.keys(props.otherConfig ?? {})),
     tags: [...record.tags].sort(),
     destroyOnDelete: props.destroyOnDelete ?? false,
+    adopt: props.adopt ?? "",
   };
   if (props.isDefault !== undefined) current.isDefault = (await thePool<PoolRecord>(session)).record.default_SR === ref;
-  const outs = await outputsOf(session, ref, current, record, pbds);
-  return { id, props: outs, inputs: current };
+  return { current, outs: await outputsOf(session, ref, current, record, pbds) };
 }
 
 export async function update(id: string, olds: SrOutputs, news: SrInputs): Promise<{ outs: SrOutputs }> {

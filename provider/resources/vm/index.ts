@@ -5,7 +5,8 @@ import { DiffResult } from "../diff";
 import { keepSpelling, refByUuid, resolveHost, resolveObject } from "../lookup";
 import { converge } from "./converge";
 import { cdDriveOf, disksOf, interfacesOf, OWNER_KEY } from "./devices";
-import { diff as diffVm } from "./diff";
+import { diff as diffVm, UPDATABLE } from "./diff";
+import { assertAdoptable } from "../adopt";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
 import { currentIp, halt } from "./power";
 import { validateAgainstPool } from "./validate";
@@ -37,6 +38,7 @@ export function diff(id: string, olds: Raw, news: Raw): DiffResult {
 
 export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
   const session = xenSession();
+  if (inputs.adopt) return adopt(session, inputs);
   const vm = (await findOwnedVm(session, inputs.ownerKey)) ?? (await makeVm(session, inputs));
   try {
     await converge(session, vm, inputs, undefined);
@@ -84,6 +86,20 @@ export async function remove(id: string, props: VmOutputs): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** Fields an adopted VM must already have as declared (the rest only steer how changes are made). */
+const ADOPT_COMPARED = UPDATABLE.filter((f) => !["sr", "waitForIp", "ipTimeoutSeconds", "allowRestart"].includes(f));
+
+/** Takes the existing VM `inputs.adopt` under management, if it is exactly as declared; changes nothing. */
+async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
+  const vm = await refByUuid(session, "VM", inputs.adopt);
+  if (!vm) throw new Error(`adopt: there is no VM with uuid ${inputs.adopt}`);
+  const record = await session.call<VmRecord>("VM.get_record", vm);
+  if (record.is_a_template || record.is_control_domain) throw new Error(`adopt: ${inputs.adopt} is a template or a control domain, not a VM`);
+  const current = await currentInputs(session, record, inputs as VmOutputs);
+  assertAdoptable(`VM "${inputs.name}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, { ...current, bootMode: inputs.bootMode ? current.bootMode : "" } as unknown as Record<string, unknown>, [...ADOPT_COMPARED, "bootMode"]);
+  return { id: record.uuid, outs: await outputsOf(session, vm, inputs, record) };
+}
 
 /** A VM a previous, interrupted create made: found by its owner tag, or by the name it is cloned under. */
 async function findOwnedVm(session: XenApiSession, owner: string): Promise<Ref | undefined> {

@@ -64,6 +64,8 @@ export interface VmInputs {
   allowRestart: boolean;
   /** Marks what this resource made in xapi (other-config `pulumi-xen:owner`): project/stack/name. */
   ownerKey: string;
+  /** uuid of an existing VM to take under management instead of making one ("" = make one). */
+  adopt: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -97,6 +99,7 @@ export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: C
     ipTimeoutSeconds: numberOr(c, news, "ipTimeoutSeconds", 300),
     allowRestart: c.optionalBoolean(news, "allowRestart", false),
     ownerKey: c.optionalString(news, "ownerKey", ""),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (inputs.bootMode === "pv" && (inputs.hvmBootOrder || inputs.firmware)) {
     c.fail(inputs.hvmBootOrder ? "hvmBootOrder" : "firmware", "hvmBootOrder and firmware apply to HVM guests; this VM's bootMode is pv");
@@ -104,7 +107,8 @@ export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: C
   if (inputs.bootMode === "hvm" && (inputs.pvBootloader || inputs.pvArgs)) {
     c.fail(inputs.pvBootloader ? "pvBootloader" : "pvArgs", "pvBootloader and pvArgs apply to PV guests; this VM's bootMode is hvm");
   }
-  if (!inputs.template && !inputs.bootMode) c.fail("bootMode", "a VM made without a template needs bootMode (pv or hvm)");
+  if (!inputs.template && !inputs.bootMode && !inputs.adopt) c.fail("bootMode", "a VM made without a template needs bootMode (pv or hvm)");
+  if (inputs.adopt && (inputs.template || inputs.copyToSr)) c.fail(inputs.template ? "template" : "copyToSr", "an adopted VM already exists: it has no template to be made from");
   if (inputs.waitForIp && inputs.powerState !== "running") c.fail("waitForIp", `waitForIp needs powerState running, not ${inputs.powerState}`);
   if (Object.keys(olds).length > 0) checkChangeAgainstOld(c, olds, inputs);
   return { inputs, failures: c.failures };
