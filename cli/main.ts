@@ -2,6 +2,7 @@
 /**
  * `pulumi-xen` command line:
  *   pulumi-xen sim --spec pool.json [...]   run the XenAPI simulator (see sim/cli.ts)
+ *   pulumi-xen discover --out DIR          write a Pulumi program that adopts a live pool (provider/discover)
  */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -9,8 +10,14 @@ async function main(argv: string[]): Promise<void> {
     case "sim":
       await (await import("../sim/cli")).runSimCli(rest);
       return;
+    case "discover":
+      await (await import("../provider/discover")).runDiscoverCli(rest);
+      return;
     default:
-      process.stderr.write("usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n");
+      process.stderr.write(
+        "usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n" +
+          "       pulumi-xen discover --out DIR [--project NAME]   (connection from XEN_URL, XEN_PASSWORD, ...)\n",
+      );
       process.exitCode = command === undefined || command === "--help" ? 0 : 2;
   }
 }
