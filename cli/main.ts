@@ -3,6 +3,7 @@
  * `pulumi-xen` command line:
  *   pulumi-xen sim --spec pool.json [...]   run the XenAPI simulator (see sim/cli.ts)
  *   pulumi-xen discover --out DIR          write a Pulumi program that adopts a live pool (provider/discover)
+ *   pulumi-xen summarize-preview           markdown of `pulumi preview --json` (stdin) for a PR comment
  */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -13,10 +14,14 @@ async function main(argv: string[]): Promise<void> {
     case "discover":
       await (await import("../provider/discover")).runDiscoverCli(rest);
       return;
+    case "summarize-preview":
+      await (await import("./preview-summary")).runSummarizePreviewCli();
+      return;
     default:
       process.stderr.write(
         "usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n" +
-          "       pulumi-xen discover --out DIR [--project NAME]   (connection from XEN_URL, XEN_PASSWORD, ...)\n",
+          "       pulumi-xen discover --out DIR [--project NAME]   (connection from XEN_URL, XEN_PASSWORD, ...)\n" +
+          "       pulumi preview --json | pulumi-xen summarize-preview\n",
       );
       process.exitCode = command === undefined || command === "--help" ? 0 : 2;
   }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
 import { CommandResult, linkPackage, PulumiCli } from "../../scripts/pulumi-cli";
-import { canonical } from "../../provider/resources/diff";
+import type { PreviewStep } from "../../cli/preview-summary";
 
 /**
  * Drives the real `pulumi` CLI (built by scripts/build-pulumi-cli.sh) against a local file backend, on a generated
@@ -98,26 +98,8 @@ export class PulumiProject {
   }
 }
 
-export interface PreviewStep {
-  op: string; // create | update | replace | create-replacement | delete-replaced | delete | same | read ...
-  urn: string;
-  diffReasons?: string[];
-  replaceReasons?: string[];
-  oldState?: { inputs?: Record<string, unknown> };
-  newState?: { inputs?: Record<string, unknown> };
-}
-
-/**
- * The input properties a step changes, as `pulumi preview --diff` shows them. Dynamic providers cannot return a
- * detailed diff, so the engine (and this) compare the stored inputs with the new, checked ones.
- */
-export function changedInputs(step: PreviewStep): string[] {
-  const before = step.oldState?.inputs ?? {};
-  const after = step.newState?.inputs ?? {};
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  keys.delete("__provider");
-  return [...keys].filter((k) => canonical(before[k]) !== canonical(after[k])).sort();
-}
+export { changedInputs } from "../../cli/preview-summary";
+export type { PreviewStep } from "../../cli/preview-summary";
 
 /** The step for resource `name`, with replace sub-steps folded into one "replace". */
 export function stepFor(steps: PreviewStep[], name: string): PreviewStep | undefined {
