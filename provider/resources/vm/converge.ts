@@ -24,7 +24,6 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   }
   const isRunning = async () => (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
 
-  if (record.name_label !== desired.name) await session.call("VM.set_name_label", vm, desired.name);
   if (record.name_description !== desired.description) await session.call("VM.set_name_description", vm, desired.description);
   await applyMap(session, vm, "other_config", record.other_config, previous?.otherConfig, desired.otherConfig);
   await applyMap(session, vm, "xenstore_data", record.xenstore_data, previous?.xenstoreData, desired.xenstoreData);
@@ -42,6 +41,8 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
   await setPowerState(session, vm, desired.powerState, progressReporter(`${desired.name}: power ${desired.powerState}`));
   if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
+  // Last: until here a VM being created keeps its "creating" name, by which a retried create finds it.
+  if (record.name_label !== desired.name) await session.call("VM.set_name_label", vm, desired.name);
 }
 
 /** Static memory and the VCPU maximum only change on a halted VM. */

@@ -39,7 +39,7 @@ export function diff(id: string, olds: Raw, news: Raw): DiffResult {
 export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
   const session = xenSession();
   if (inputs.adopt) return adopt(session, inputs);
-  const vm = (await findOwnedVm(session, inputs.ownerKey)) ?? (await makeVm(session, inputs));
+  const vm = (await findOwnedVm(session, inputs.ownerKey, inputs.name)) ?? (await makeVm(session, inputs));
   try {
     await converge(session, vm, inputs, undefined);
   } catch (err) {
@@ -101,13 +101,20 @@ async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: st
   return { id: record.uuid, outs: await outputsOf(session, vm, inputs, record) };
 }
 
-/** A VM a previous, interrupted create made: found by its owner tag, or by the name it is cloned under. */
-async function findOwnedVm(session: XenApiSession, owner: string): Promise<Ref | undefined> {
+/**
+ * A VM a previous, interrupted create made: it carries the "creating" name until converge's last step renames
+ * it, and its owner tag from the first step on. Two name lookups, never a scan of every VM in the pool.
+ */
+async function findOwnedVm(session: XenApiSession, owner: string, finalName: string): Promise<Ref | undefined> {
   if (!owner) return undefined;
-  const byName = await session.call<Ref[]>("VM.get_by_name_label", creatingName(owner));
-  if (byName.length > 0) return byName[0];
-  const all = await session.call<Record<Ref, VmRecord>>("VM.get_all_records");
-  return Object.entries(all).find(([, r]) => !r.is_a_template && r.other_config?.[OWNER_KEY] === owner)?.[0];
+  // The "creating" name holds the owner key itself: a crash between the clone and the tag leaves only that.
+  const [creating] = await session.call<Ref[]>("VM.get_by_name_label", creatingName(owner));
+  if (creating) return creating;
+  for (const ref of await session.call<Ref[]>("VM.get_by_name_label", finalName)) {
+    const other = await session.call<Record<string, string>>("VM.get_other_config", ref);
+    if (other[OWNER_KEY] === owner) return ref;
+  }
+  return undefined;
 }
 
 /** The name a VM carries between its clone and its tagging, so a crash in between leaves it findable. */
