@@ -72,3 +72,13 @@ export function canonical(value: unknown): string {
       : v,
   );
 }
+
+/**
+ * The entries of `actual` whose keys the program declares (sorted): how `read` reports maps such as other-config,
+ * where xapi and other tools keep keys of their own that the program does not manage.
+ */
+export function declaredKeys(actual: Record<string, string> | undefined, declared: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(declared ?? {}).sort()) if (actual && key in actual) out[key] = actual[key];
+  return out;
+}

@@ -1,7 +1,7 @@
 import { callAsync, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession } from "../xenapi";
 import { connectionSettings, xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
-import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { keepSpelling, resolveObject, thePool } from "./lookup";
 import { assertAdoptable } from "./adopt";
 
@@ -96,7 +96,7 @@ async function currentState(session: XenApiSession, record: PoolRecord, props: P
     name: pool.record.name_label,
     description: pool.record.name_description,
     defaultSr,
-    otherConfig: pick(pool.record.other_config, Object.keys(props.otherConfig ?? {})),
+    otherConfig: declaredKeys(pool.record.other_config, props.otherConfig),
     tags: [...(pool.record.tags ?? [])].sort(),
     members: members.sort(),
     ejectRemovedMembers: props.ejectRemovedMembers ?? false,
@@ -128,7 +128,7 @@ async function apply(session: XenApiSession, ref: Ref, record: PoolRecord, desir
     const sr = (await resolveObject(session, "SR", "defaultSr", desired.defaultSr)).ref;
     if (sr !== record.default_SR) await session.call("pool.set_default_SR", ref, sr);
   }
-  const other = mapDelta(previous?.otherConfig ?? pick(record.other_config, Object.keys(desired.otherConfig)), desired.otherConfig);
+  const other = mapDelta(previous?.otherConfig ?? declaredKeys(record.other_config, desired.otherConfig), desired.otherConfig);
   for (const key of other.remove) await session.call("pool.remove_from_other_config", ref, key);
   for (const [key, value] of Object.entries(other.set)) {
     await session.call("pool.remove_from_other_config", ref, key);
@@ -211,8 +211,3 @@ async function memberOf(session: XenApiSession, member: string, knownUuid: strin
   return probe?.kind === "member" ? { uuid: probe.uuid } : undefined;
 }
 
-function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys.sort()) if (map && key in map) out[key] = map[key];
-  return out;
-}

@@ -1,7 +1,7 @@
 import { callAsync, int64, fromInt64, NULL_REF, PbdRecord, PoolRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
-import { changedFields, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
 import { progressReporter } from "./progress";
 import { assertAdoptable } from "./adopt";
@@ -158,11 +158,11 @@ async function currentState(session: XenApiSession, ref: Ref, declared: SrInputs
     type: record.type as SrType,
     contentType: record.content_type,
     // Only the keys the program manages: xapi and the storage backend add keys of their own.
-    deviceConfig: pick(firstPbd?.device_config ?? {}, Object.keys(props.deviceConfig ?? {})),
-    smConfig: pick(record.sm_config, Object.keys(props.smConfig ?? {})),
+    deviceConfig: declaredKeys(firstPbd?.device_config ?? {}, props.deviceConfig),
+    smConfig: declaredKeys(record.sm_config, props.smConfig),
     host: hostField,
     shared: record.shared,
-    otherConfig: pick(record.other_config, Object.keys(props.otherConfig ?? {})),
+    otherConfig: declaredKeys(record.other_config, props.otherConfig),
     tags: [...record.tags].sort(),
     destroyOnDelete: props.destroyOnDelete ?? false,
     adopt: props.adopt ?? "",
@@ -263,8 +263,3 @@ async function applyTags(session: XenApiSession, ref: Ref, olds: string[], news:
   for (const tag of delta.add) await session.call("SR.add_tags", ref, tag);
 }
 
-function pick(map: Record<string, string>, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys.sort()) if (key in map) out[key] = map[key];
-  return out;
-}

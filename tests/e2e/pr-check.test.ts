@@ -24,8 +24,7 @@ const nfs = (args: Record<string, unknown> = {}): ResourceDeclaration => ({
 
 before(async () => {
   sim = await startSimulator({ name: "pr", hosts: [{ name: "xs1" }], users: { root: PASSWORD } });
-  project = new PulumiProject("pr-check");
-  await project.init({ "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 }, { "xen:password": PASSWORD });
+  project = await PulumiProject.onSimulator("pr-check", sim, PASSWORD);
   project.declare([iso(), nfs()]);
   await project.up();
 });

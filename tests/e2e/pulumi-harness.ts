@@ -61,6 +61,13 @@ export class PulumiProject {
     fs.writeFileSync(path.join(this.dir, "resources.json"), JSON.stringify(resources, null, 2));
   }
 
+  /** A project whose stack talks to `sim` (TLS pinned to its certificate, password as a secret). */
+  static async onSimulator(name: string, sim: { masterUrl: string; tls?: { fingerprint256: string } }, password: string): Promise<PulumiProject> {
+    const project = new PulumiProject(name);
+    await project.init({ "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls?.fingerprint256 ?? "" }, { "xen:password": password });
+    return project;
+  }
+
   init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
     return this.cli.initStack("test", config, secrets);
   }

@@ -18,8 +18,7 @@ const srNamed = (name: string) => sim.db.all("SR").filter((s) => s.record.name_l
 
 before(async () => {
   sim = await startSimulator({ name: "local", hosts: [{ name: "xs1" }, { name: "xs2" }], users: { root: PASSWORD } });
-  project = new PulumiProject("local-sr");
-  await project.init({ "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 }, { "xen:password": PASSWORD });
+  project = await PulumiProject.onSimulator("local-sr", sim, PASSWORD);
 });
 after(async () => {
   project?.cleanup();

@@ -37,11 +37,7 @@ function srsNamed(name: string) {
 
 before(async () => {
   sim = await startSimulator({ name: "e2e", hosts: [{ name: "xs1" }, { name: "xs2" }], users: { root: PASSWORD } });
-  project = new PulumiProject("sr");
-  await project.init(
-    { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 },
-    { "xen:password": PASSWORD },
-  );
+  project = await PulumiProject.onSimulator("sr", sim, PASSWORD);
 });
 
 after(async () => {

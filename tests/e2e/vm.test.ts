@@ -35,8 +35,7 @@ const ownedVdis = () => sim.db.all("VDI").filter((v) => Object.keys(v.record.oth
 before(async () => {
   const spec = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../sim/pools/demo.json"), "utf8")) as PoolSpec;
   sim = await startSimulator({ ...spec, users: { root: PASSWORD } });
-  project = new PulumiProject("vm");
-  await project.init({ "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 }, { "xen:password": PASSWORD });
+  project = await PulumiProject.onSimulator("vm", sim, PASSWORD);
 });
 after(async () => {
   project?.cleanup();

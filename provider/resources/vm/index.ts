@@ -1,7 +1,7 @@
 import { callAsync, fromInt64, isNullRef, Ref, VmRecord, XenApiSession } from "../../xenapi";
 import { xenSession } from "../../context";
 import { CheckFailure } from "../check";
-import { DiffResult } from "../diff";
+import { declaredKeys, DiffResult } from "../diff";
 import { keepSpelling, refByUuid, resolveHost, resolveObject } from "../lookup";
 import { converge } from "./converge";
 import { cdDriveOf, disksOf, interfacesOf, OWNER_KEY } from "./devices";
@@ -258,8 +258,8 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
     disks,
     networkInterfaces,
     cdrom,
-    otherConfig: pick(record.other_config, Object.keys(declared.otherConfig ?? {})),
-    xenstoreData: pick(record.xenstore_data, Object.keys(declared.xenstoreData ?? {})),
+    otherConfig: declaredKeys(record.other_config, declared.otherConfig),
+    xenstoreData: declaredKeys(record.xenstore_data, declared.xenstoreData),
     tags: [...record.tags].sort(),
     affinity,
     // "suspended" is no declarable state: it shows as drift, and the next up resumes or halts the VM.
@@ -267,9 +267,4 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
   };
 }
 
-function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys.sort()) if (map && key in map) out[key] = map[key];
-  return out;
-}
 
