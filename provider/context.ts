@@ -25,3 +25,24 @@ export function connectionSettings(): ConnectionSettings {
 export function xenSession(): XenApiSession {
   return sharedSession(connectionSettings());
 }
+
+/** SSH credentials for dom0s and the nova-compute VM. The private key is only ever held in memory. */
+export interface SshSettings {
+  username: string;
+  privateKey: string;
+}
+
+/** `xen:sshPrivateKey` (secret; env XEN_SSH_PRIVATE_KEY) and `xen:sshUser` (default root; env XEN_SSH_USER). */
+export function sshSettings(): SshSettings {
+  const get = settingSource(stackConfig);
+  const privateKey = get("xen:sshPrivateKey");
+  if (!privateKey) {
+    throw new Error("xen:sshPrivateKey is not set (stack config secret `xen:sshPrivateKey` or XEN_SSH_PRIVATE_KEY): the key dom0s accept for root");
+  }
+  return { username: get("xen:sshUser") ?? "root", privateKey };
+}
+
+/** The pool's XenAPI password from stack config (`xen:password`), for nova's connection_password when not given. */
+export function xenPassword(): string | undefined {
+  return settingSource(stackConfig)("xen:password");
+}

@@ -1,3 +1,4 @@
 export * from "./pool";
 export * from "./storageRepository";
 export * from "./vm";
+export * from "./host";

@@ -1,5 +1,7 @@
 import * as pool from "./pool";
 import * as storageRepository from "./storage-repository";
 import * as vm from "./vm";
+import * as host from "./host";
 
 export { pool, storageRepository, vm };
+export { host };

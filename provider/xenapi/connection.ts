@@ -22,6 +22,8 @@ const ENV_FOR_KEY: Record<string, string> = {
   "xen:insecure": "XEN_INSECURE",
   "xen:allowHttp": "XEN_ALLOW_HTTP",
   "xen:timeoutSeconds": "XEN_TIMEOUT_SECONDS",
+  "xen:sshPrivateKey": "XEN_SSH_PRIVATE_KEY",
+  "xen:sshUser": "XEN_SSH_USER",
 };
 
 /** Stack config first, then the environment. */
