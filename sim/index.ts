@@ -2,14 +2,9 @@
  * XenAPI simulator: a pool of hosts, each serving XML-RPC (and JSON-RPC at /jsonrpc) on its own port,
  * over TLS with a self-signed certificate by default.
  */
-import { datamodel } from "./datamodel";
-import { Db } from "./db/db";
-import { Counters } from "./counters";
-import { Faults } from "./faults";
-import { Sessions } from "./session";
-import { seed } from "./seed";
 import { HostServer } from "./server";
 import { makeCertificate, Cert } from "./tls";
+import { createState, register, unregister, listenersServing, Listener } from "./membership";
 import type { SimState, HostEndpoint, Dom0Hook } from "./state";
 import type { PoolSpec, SimulatorOptions, Simulator } from "./spec";
 import "./classes";
@@ -25,65 +20,75 @@ export async function startSimulator(spec: PoolSpec, options: SimulatorOptions =
   const cert: Cert | undefined = tls ? makeCertificate([urlHost, ...addresses]) : undefined;
 
   let sim: Simulator;
-  const st: SimState = {
-    dm: datamodel(), db: undefined as unknown as Db, counters: new Counters(), faults: new Faults(),
-    sessions: undefined as unknown as Sessions, spec, users: { ...(spec.users ?? { root: "xenroot" }) },
-    poolRef: "", hosts: [], dom0: () => sim?.dom0 as Dom0Hook | undefined, domidCounter: 0,
-  };
-  st.db = new Db(st.dm);
-  st.sessions = new Sessions(() => st);
-  seed(st, spec, addresses);
+  const ownerDom0 = () => sim?.dom0 as Dom0Hook | undefined;
+  const st: SimState = createState(spec, addresses, ownerDom0);
 
   const hostRefs = st.db.find("host", () => true);
   const servers: HostServer[] = [];
+  const mine: Listener[] = [];
   try {
     for (let i = 0; i < spec.hosts.length; i++) {
       const ref = hostRefs.find((r) => st.db.field("host", r, "name_label") === spec.hosts[i].name && !st.hosts.some((h) => h.ref === r))!;
-      const server = new HostServer(st, () => ref, cert);
+      const server = new HostServer(st, ref, cert);
       const port = await server.listen(options.ports?.[i] ?? 0, bind);
       servers.push(server);
       const hostname = port === (tls ? 443 : 80) ? urlHost : `${urlHost}:${port}`;
       const ep: HostEndpoint = { ref, uuid: String(st.db.field("host", ref, "uuid")), name: spec.hosts[i].name, hostname, port,
         url: `${tls ? "https" : "http"}://${hostname}/` };
       st.hosts.push(ep);
+      mine.push({ server, ep, ownerSpec: spec, ownerDom0 });
     }
+    for (const l of mine) register(l);
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
   }
 
+  // The pool this simulator's first port serves now: its own, or the pool it joined (pool.join), or a fresh one.
+  const cur = (): SimState => servers[0].st;
   let closed = false;
   sim = {
-    masterUrl: st.hosts[0].url,
-    hosts: st.hosts.map(({ uuid, name, ref, url }) => ({ uuid, name, ref, url })),
+    get masterUrl() { return cur().hosts[0].url; },
+    get hosts() { return cur().hosts.map(({ uuid, name, ref, url }) => ({ uuid, name, ref, url })); },
     tls: cert ? { certificatePem: cert.cert, fingerprint256: cert.fingerprint256 } : undefined,
     counters: {
-      calls: () => st.counters.calls(),
-      writeCalls: () => st.counters.writeCalls(),
-      get sessionsOpened() { return st.counters.sessionsOpened; },
-      get sessionsClosed() { return st.counters.sessionsClosed; },
-      get sessionsOpen() { return st.counters.sessionsOpen; },
-      reset: () => st.counters.reset(st.sessions.count()),
+      calls: () => cur().counters.calls(),
+      writeCalls: () => cur().counters.writeCalls(),
+      get sessionsOpened() { return cur().counters.sessionsOpened; },
+      get sessionsClosed() { return cur().counters.sessionsClosed; },
+      get sessionsOpen() { return cur().counters.sessionsOpen; },
+      reset: () => cur().counters.reset(cur().sessions.count()),
     },
     faults: {
-      setLatency: (ms, method) => st.faults.setLatency(ms, method),
-      dropNextConnections: (n) => st.faults.dropNextConnections(n),
+      setLatency: (ms, method) => cur().faults.setLatency(ms, method),
+      dropNextConnections: (n) => cur().faults.dropNextConnections(n),
       // A toolstack restart: every connection is cut and every session forgotten; the database survives.
-      restart: async () => { for (const s of servers) s.dropAll(); st.sessions.destroyAll(); st.db.wakeAll(); },
-      failNextTask: (method, desc) => st.faults.failNextTask(method, desc),
-      clear: () => st.faults.clear(),
+      // (Only a master's restart forgets the pool's sessions; a member's port just cuts its connections.)
+      restart: async () => {
+        for (const srv of servers) {
+          srv.dropAll();
+          const s = srv.st;
+          if (s.hosts[0]?.ref !== srv.hostRef) continue;
+          for (const l of listenersServing(s)) l.server.dropAll();
+          s.sessions.destroyAll();
+          s.db.wakeAll();
+        }
+      },
+      failNextTask: (method, desc) => cur().faults.failNextTask(method, desc),
+      clear: () => cur().faults.clear(),
     },
     db: {
-      all: (cls) => st.db.all(cls),
-      get: (cls, ref) => st.db.get(cls, ref),
-      byUuid: (cls, uuid) => st.db.byUuid(cls, uuid),
-      set: (cls, ref, field, value) => st.db.set(cls, ref, field, value),
+      all: (cls) => cur().db.all(cls),
+      get: (cls, ref) => cur().db.get(cls, ref),
+      byUuid: (cls, uuid) => cur().db.byUuid(cls, uuid),
+      set: (cls, ref, field, value) => cur().db.set(cls, ref, field, value),
     },
     dom0: undefined,
     close: async () => {
       if (closed) return;
       closed = true;
-      st.db.wakeAll();
+      for (const l of mine) unregister(l);
+      for (const srv of servers) srv.st.db.wakeAll();
       await Promise.all(servers.map((s) => s.close()));
     },
   };

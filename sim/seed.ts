@@ -20,7 +20,8 @@ export const SR_TYPES = new Set(SM_TYPES.map((s) => s[0]));
 export const SR_ALLOWED_OPS = ["vdi_enable_cbt", "vdi_list_changed_blocks", "unplug", "plug", "pbd_create", "vdi_disable_cbt", "update",
   "pbd_destroy", "vdi_resize", "vdi_clone", "vdi_data_destroy", "scan", "vdi_snapshot", "vdi_mirror", "vdi_create", "vdi_destroy", "vdi_set_on_boot"];
 
-export function seed(st: SimState, spec: PoolSpec, addresses: string[]): void {
+/** hostUuids keeps a host's identity across a re-seed (a host ejected from a pool keeps its installation uuid). */
+export function seed(st: SimState, spec: PoolSpec, addresses: string[], hostUuids: string[] = []): void {
   const db = st.db;
   for (const [type, label, caps] of SM_TYPES) {
     db.create("SM", { name_label: label, name_description: label, type, vendor: "Citrix Systems Inc", copyright: "(C) 2008 Citrix Systems Inc",
@@ -33,6 +34,7 @@ export function seed(st: SimState, spec: PoolSpec, addresses: string[]): void {
   const hostRefs = spec.hosts.map((h, i) => {
     const metrics = db.create("host_metrics", { memory_total: String(64 * GiB), memory_free: String(60 * GiB), live: true, last_updated: now });
     const ref = db.create("host", {
+      ...(hostUuids[i] ? { uuid: hostUuids[i] } : {}),
       name_label: h.name, name_description: "Default install", hostname: h.name, address: addresses[i], enabled: true,
       API_version_major: "2", API_version_minor: "21", API_version_vendor: "XenSource", API_version_vendor_implementation: {},
       software_version: { product_version: "8.3.0", product_version_text: "8.3", product_version_text_short: "8.3", platform_name: "XCP",

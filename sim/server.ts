@@ -15,7 +15,8 @@ export class HostServer {
   readonly server: http.Server;
   private sockets = new Set<Socket>();
 
-  constructor(private st: SimState, private hostRef: () => string, cert?: Cert) {
+  /** The pool this listener serves and the host it is: both change when the host joins or leaves a pool. */
+  constructor(public st: SimState, public hostRef: string, cert?: Cert) {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = cert ? https.createServer({ key: cert.key, cert: cert.cert }, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 30_000;
@@ -32,6 +33,9 @@ export class HostServer {
       this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
     });
   }
+
+  /** Serves another pool from now on (xapi restarting after pool.join/pool.eject); open connections are cut. */
+  rebind(st: SimState, hostRef: string): void { this.st = st; this.hostRef = hostRef; this.dropAll(); }
 
   /** Cuts every open connection (a toolstack restart). */
   dropAll(): void { for (const s of this.sockets) s.destroy(); this.sockets.clear(); }
@@ -59,7 +63,7 @@ export class HostServer {
     }
     const body = await readBody(req);
     if (url === "/jsonrpc") {
-      const out = await handleJsonRpc(this.st, this.hostRef(), body);
+      const out = await handleJsonRpc(this.st, this.hostRef, body);
       return json(res, 200, out);
     }
     let call: { method: string; params: unknown[] };
@@ -71,7 +75,7 @@ export class HostServer {
       res.end("Bad XML-RPC request: " + (e as Error).message);
       return;
     }
-    const outcome = await dispatch(this.st, this.hostRef(), call.method, call.params);
+    const outcome = await dispatch(this.st, this.hostRef, call.method, call.params);
     if (res.destroyed || req.socket.destroyed) return; // restarted while the call was running
     const xml = renderResponse(outcome);
     res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });

@@ -9,3 +9,4 @@ import "./vbd";
 import "./vif";
 import "./task";
 import "./vm";
+import "./pool";

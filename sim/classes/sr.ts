@@ -36,7 +36,7 @@ on("SR.introduce", (ctx: Ctx, uuid: string, nameLabel: string, nameDescription: 
   });
 });
 
-function removeSR(ctx: Ctx, sr: string): void {
+export function removeSR(ctx: Ctx, sr: string): void {
   const db = ctx.st.db;
   for (const vdi of db.field("SR", sr, "VDIs") as string[]) destroyVDI(ctx.st, vdi);
   for (const pbd of db.field("SR", sr, "PBDs") as string[]) db.destroy("PBD", pbd);
