@@ -2,3 +2,4 @@ export * from "./pool";
 export * from "./storageRepository";
 export * from "./vm";
 export * from "./host";
+export * from "./plugins";

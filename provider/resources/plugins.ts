@@ -1,0 +1,220 @@
+import { XenApiSession } from "../xenapi";
+import { xenSession } from "../context";
+import { Checker, CheckFailure } from "./check";
+import { diffByRules, DiffResult } from "./diff";
+import { isUnknown } from "./unknown";
+import { resolveHost } from "./lookup";
+import { checkSshTarget, reason, SshTarget, targetId, withTarget } from "./ssh-target";
+import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
+
+/**
+ * Plugins: dom0 XenAPI plug-ins (e.g. nova's `plugins/xenserver/xenapi/etc/xapi.d/plugins`) from a local
+ * directory into `/etc/xapi.d/plugins` on each target host, executable, tracked by per-file sha256; optionally a
+ * required version checked through `host.call_plugin(<version plug-in>, "get_version", {})`.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs (see sdk/plugins.ts for the documented Args)
+
+export interface PluginTarget {
+  /** The XenAPI host (uuid, name or address), for the version check; "" when not needed. */
+  host: string;
+  ssh: SshTarget;
+}
+
+export interface PluginsInputs {
+  /** Local directory holding the plug-ins (relative to the program's directory). */
+  source: string;
+  /** name → sha256 of every file of `source`, computed by check. */
+  files: Record<string, string>;
+  /** Where the plug-ins go on each target. */
+  hosts: PluginTarget[];
+  /** Remote directory; default /etc/xapi.d/plugins, where xapi looks for plug-ins. */
+  directory: string;
+  /** "major.minor" the installed plug-ins must report (same major, at least the minor); "" = no check. */
+  requiredVersion: string;
+  /** The plug-in answering `get_version`. */
+  versionPlugin: string;
+}
+
+export interface PluginsOutputs extends PluginsInputs {
+  /** Per target (`address:port`): the files this resource wrote there (what delete removes). */
+  installed: Record<string, string[]>;
+  /** Per target (`address:port`): the version `get_version` reported ("" without requiredVersion). */
+  versions: Record<string, string>;
+}
+
+export const PLUGIN_DIR = "/etc/xapi.d/plugins";
+const VERSION = /^(\d+)\.(\d+)$/;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normalization and validation (reads the local directory: runs at preview)
+
+export function check(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: PluginsInputs; failures: CheckFailure[] } {
+  const c = new Checker();
+  const source = c.requiredString(news, "source");
+  const inputs: PluginsInputs = {
+    source,
+    files: source ? hashLocalDirectory(c, source, "source") : {},
+    hosts: checkTargets(c, news.hosts),
+    directory: c.optionalString(news, "directory", PLUGIN_DIR),
+    requiredVersion: c.optionalString(news, "requiredVersion", ""),
+    versionPlugin: c.optionalString(news, "versionPlugin", "nova_plugin_version"),
+  };
+  if (!isUnknown(inputs.directory) && !/^\/[^\0]*[^/]$/.test(inputs.directory)) {
+    c.fail("directory", `directory must be an absolute path, got ${JSON.stringify(inputs.directory)}`);
+  }
+  if (inputs.requiredVersion && !isUnknown(inputs.requiredVersion)) {
+    if (!VERSION.test(inputs.requiredVersion)) {
+      c.fail("requiredVersion", `requiredVersion must be "major.minor" (e.g. "2.0"), got ${JSON.stringify(inputs.requiredVersion)}`);
+    }
+    if (!isUnknown(inputs.hosts) && inputs.hosts.some((h) => !h.host)) {
+      c.fail("hosts", "requiredVersion is checked through XenAPI's host.call_plugin: give each target its host (uuid, name or address)");
+    }
+  }
+  if (!isUnknown(inputs.versionPlugin) && !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(inputs.versionPlugin)) {
+    c.fail("versionPlugin", `versionPlugin must be a plug-in name, got ${JSON.stringify(inputs.versionPlugin)}`);
+  }
+  return { inputs, failures: c.failures };
+}
+
+function checkTargets(c: Checker, value: unknown): PluginTarget[] {
+  if (isUnknown(value) && !Array.isArray(value)) return value as PluginTarget[];
+  if (!Array.isArray(value) || value.length === 0) {
+    c.fail("hosts", "hosts must list at least one target { host?, ssh: { address, port?, hostKeyFingerprint } }");
+    return [];
+  }
+  const targets = value.map((v, i) => {
+    const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
+    return { host: c.optionalString(o, "host", ""), ssh: checkSshTarget(c, o.ssh, `hosts[${i}].ssh`) };
+  });
+  if (targets.some(isUnknown)) return targets;
+  const byId = new Map<string, PluginTarget>();
+  for (const t of targets) {
+    if (byId.has(targetId(t.ssh))) c.fail("hosts", `hosts lists ${targetId(t.ssh)} twice`);
+    byId.set(targetId(t.ssh), t);
+  }
+  return [...byId.values()].sort((a, b) => targetId(a.ssh).localeCompare(targetId(b.ssh)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Diff rules: the file set and its contents, the targets and the version all update in place
+
+const UPDATABLE = ["source", "files", "hosts", "directory", "requiredVersion", "versionPlugin"] as const;
+
+export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
+  return diffByRules(olds, news, { update: UPDATABLE, replace: [] });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SSH and XenAPI
+
+export async function create(inputs: PluginsInputs): Promise<{ id: string; outs: PluginsOutputs }> {
+  const outs = await converge(undefined, inputs);
+  const id = `plugins:${inputs.hosts.map((h) => targetId(h.ssh)).join(",")}:${inputs.directory}`;
+  return { id, outs };
+}
+
+export async function update(_id: string, olds: PluginsOutputs, news: PluginsInputs): Promise<{ outs: PluginsOutputs }> {
+  return { outs: await converge(olds, news) };
+}
+
+export async function remove(_id: string, props: PluginsOutputs): Promise<void> {
+  for (const t of props.hosts) {
+    const names = props.installed[targetId(t.ssh)] ?? [];
+    if (names.length > 0) await withTarget(t.ssh, (s) => removeFiles(s, props.directory, names));
+  }
+}
+
+export async function read(id: string, props: PluginsOutputs): Promise<{ id: string; props?: PluginsOutputs; inputs?: PluginsInputs }> {
+  const names = Object.keys(props.files);
+  const files: Record<string, string> = {};
+  const seen: Array<Record<string, string>> = [];
+  for (const t of props.hosts) seen.push(await withTarget(t.ssh, (s) => remoteHashes(s, props.directory, names)));
+  // A file reads as declared only when every target has it with that content; else as the first differing copy.
+  for (const name of names) {
+    const differing = seen.find((h) => h[name] !== props.files[name]);
+    if (!differing) files[name] = props.files[name];
+    else if (differing[name] !== undefined) files[name] = differing[name];
+  }
+  const inputs: PluginsInputs = {
+    source: props.source,
+    files,
+    hosts: props.hosts,
+    directory: props.directory,
+    requiredVersion: props.requiredVersion,
+    versionPlugin: props.versionPlugin,
+  };
+  return { id, props: { ...props, files }, inputs };
+}
+
+/**
+ * Installs `news` from `olds` (undefined on create): removes what is no longer wanted (files dropped from the set,
+ * targets dropped), writes what differs, then checks the version. A failed create removes what it wrote.
+ */
+async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): Promise<PluginsOutputs> {
+  const installed: Record<string, string[]> = structuredClone(olds?.installed ?? {});
+  const record = (id: string, name: string) => (installed[id] = [...new Set([...(installed[id] ?? []), name])].sort());
+  try {
+    // Targets dropped, or whose directory moved: take back what this resource wrote there.
+    for (const t of olds?.hosts ?? []) {
+      const id = targetId(t.ssh);
+      const kept = news.hosts.some((h) => targetId(h.ssh) === id) && news.directory === olds!.directory;
+      if (kept || !installed[id]?.length) continue;
+      await withTarget(t.ssh, (s) => removeFiles(s, olds!.directory, installed[id]));
+      delete installed[id];
+    }
+    for (const t of news.hosts) {
+      const id = targetId(t.ssh);
+      await withTarget(t.ssh, async (s) => {
+        const dropped = (installed[id] ?? []).filter((name) => !(name in news.files));
+        await removeFiles(s, news.directory, dropped);
+        installed[id] = (installed[id] ?? []).filter((name) => name in news.files);
+        await installFiles(s, news.source, news.directory, news.files, 0o755, (name) => record(id, name));
+      }).catch((e: unknown) => {
+        throw new Error(`Plugins: installing into ${news.directory} on ${id} failed: ${reason(e)}`);
+      });
+    }
+    const versions = news.requiredVersion ? await checkVersions(xenSession(), news) : {};
+    for (const id of Object.keys(installed)) if (installed[id].length === 0) delete installed[id];
+    return { ...news, installed, versions };
+  } catch (err) {
+    // Nothing written by a failed create or update may stay behind unrecorded: remove the files this call added
+    // (files it only rewrote stay recorded, and the next up writes them again).
+    for (const t of news.hosts) {
+      const id = targetId(t.ssh);
+      const fresh = (installed[id] ?? []).filter((name) => !(olds?.installed[id] ?? []).includes(name));
+      if (fresh.length > 0) await withTarget(t.ssh, (s) => removeFiles(s, news.directory, fresh)).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** Asks each target host's version plug-in for its version; same major and at least the minor, else an error. */
+async function checkVersions(session: XenApiSession, news: PluginsInputs): Promise<Record<string, string>> {
+  const [, wantMajor, wantMinor] = VERSION.exec(news.requiredVersion)!.map(Number);
+  const versions: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const t of news.hosts) {
+    const { ref, record } = await resolveHost(session, "hosts.host", t.host);
+    let got: string;
+    try {
+      got = String(await session.call<string>("host.call_plugin", ref, news.versionPlugin, "get_version", {})).trim();
+    } catch (e) {
+      problems.push(`host ${record.name_label}: ${news.versionPlugin} get_version failed: ${reason(e)}`);
+      continue;
+    }
+    versions[targetId(t.ssh)] = got;
+    const m = /^(\d+)\.(\d+)/.exec(got);
+    if (!m || Number(m[1]) !== wantMajor || Number(m[2]) < wantMinor) {
+      problems.push(
+        `host ${record.name_label}: the installed plug-ins report version ${JSON.stringify(got)} (${news.versionPlugin} get_version), ` +
+          `but requiredVersion is ${news.requiredVersion} (same major version, at least the minor)`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`Plugins: plug-in version check failed:\n  ${problems.join("\n  ")}\nInstall plug-ins from the nova release that matches.`);
+  }
+  return versions;
+}
