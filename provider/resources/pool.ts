@@ -1,4 +1,4 @@
-import { callAsync, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession } from "../xenapi";
+import { callAsync, createTransport, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession } from "../xenapi";
 import { connectionSettings, xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
@@ -81,7 +81,7 @@ async function currentState(session: XenApiSession, record: PoolRecord, props: P
   const members: string[] = [];
   const memberUuids: Record<string, string> = {};
   for (const member of props.members ?? []) {
-    const found = await memberOf(session, member, props.memberUuids?.[member]);
+    const found = await memberOf(session, member);
     if (found) {
       members.push(member);
       memberUuids[member] = found.uuid;
@@ -139,12 +139,11 @@ async function apply(session: XenApiSession, ref: Ref, record: PoolRecord, desir
   for (const tag of tags.add) await session.call("pool.add_tags", ref, tag);
 
   const memberUuids: Record<string, string> = {};
-  for (const member of desired.members) memberUuids[member] = await ensureMember(session, member, previous?.memberUuids?.[member]);
+  for (const member of desired.members) memberUuids[member] = await ensureMember(session, member);
   if (desired.ejectRemovedMembers) {
     for (const dropped of (previous?.members ?? []).filter((m) => !desired.members.includes(m))) {
-      const uuid = previous?.memberUuids?.[dropped];
-      const host = uuid ? await session.call<Ref>("host.get_by_uuid", uuid).catch(() => undefined) : undefined;
-      if (host) await callAsync(session, "pool.eject", [host]);
+      const found = await memberOf(session, dropped);
+      if (found) await callAsync(session, "pool.eject", [await session.call<Ref>("host.get_by_uuid", found.uuid)]);
     }
   }
   const fresh = await session.call<PoolRecord>("pool.get_record", ref);
@@ -155,11 +154,11 @@ async function apply(session: XenApiSession, ref: Ref, record: PoolRecord, desir
 type MemberProbe =
   | { kind: "member"; uuid: string } // answers HOST_IS_SLAVE naming our master
   | { kind: "foreign-member"; master: string } // a member of another pool
-  | { kind: "standalone"; session: XenApiSession; host: Ref; uuid: string }; // a master (of its own pool): can join
+  | { kind: "standalone"; session: XenApiSession; host: Ref; uuid: string }; // master of a pool of its own: can join
 
 /** Makes the host at `member` a member of this pool (pool.join on that host), and returns its uuid. */
-async function ensureMember(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<string> {
-  const probe = await probeMember(session, member, knownUuid);
+async function ensureMember(session: XenApiSession, member: string): Promise<string> {
+  const probe = await probeMember(session, member);
   if (probe.kind === "member") return probe.uuid;
   if (probe.kind === "foreign-member") throw new Error(`members: ${member} is a member of another pool (its master is ${probe.master})`);
   try {
@@ -174,10 +173,10 @@ async function ensureMember(session: XenApiSession, member: string, knownUuid: s
   }
 }
 
-async function probeMember(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<MemberProbe> {
+async function probeMember(session: XenApiSession, member: string): Promise<MemberProbe> {
   const settings = connectionSettings();
   const url = /^[a-z]+:\/\//i.test(member) ? member : `${new URL(settings.url).protocol}//${member}`;
-  const memberSession = new XenApiSession(url, settings, { tls: settings.tls, timeoutMs: settings.timeoutMs });
+  const memberSession = new XenApiSession(url, settings, { tls: settings.tls, timeoutMs: settings.timeoutMs }, false);
   let host: Ref;
   try {
     host = await memberSession.thisHost();
@@ -186,27 +185,41 @@ async function probeMember(session: XenApiSession, member: string, knownUuid: st
     if (!isXenApiError(err, "HOST_IS_SLAVE")) throw err;
     const master = new URL(masterUrlFrom(session.url, err));
     if (master.host !== new URL(session.url).host) return { kind: "foreign-member", master: err.params[0] };
-    return { kind: "member", uuid: await memberUuidOf(session, url, knownUuid) };
+    return { kind: "member", uuid: await memberUuidOf(url) };
   }
-  return { kind: "standalone", session: memberSession, host, uuid: await memberSession.call<string>("host.get_uuid", host) };
+  const uuid = await memberSession.call<string>("host.get_uuid", host);
+  const [theirPool] = await memberSession.call<Ref[]>("pool.get_all");
+  const [ourPool] = await session.call<Ref[]>("pool.get_all");
+  if ((await memberSession.call<string>("pool.get_uuid", theirPool)) === (await session.call<string>("pool.get_uuid", ourPool))) {
+    await memberSession.logout();
+    return { kind: "member", uuid }; // our own master, listed among the members
+  }
+  return { kind: "standalone", session: memberSession, host, uuid };
 }
 
 /**
- * A member does not say who it is before login: keep the uuid recorded when it joined while that host is still
- * in the pool, else find the one host whose address is the one the member was reached at ("" when that is
- * ambiguous, as on one machine where every host has the same address).
+ * Who a member is: members refuse normal logins (HOST_IS_SLAVE), so ask it through xapi's local login, which
+ * every host accepts for itself, and log that session out again.
  */
-async function memberUuidOf(session: XenApiSession, url: string, knownUuid: string | undefined): Promise<string> {
-  const hosts = await session.call<Record<Ref, { uuid: string; address: string }>>("host.get_all_records");
-  const records = Object.values(hosts);
-  if (knownUuid && records.some((h) => h.uuid === knownUuid)) return knownUuid;
-  const byAddress = records.filter((h) => h.address === new URL(url).hostname);
-  return byAddress.length === 1 ? byAddress[0].uuid : "";
+async function memberUuidOf(url: string): Promise<string> {
+  const settings = connectionSettings();
+  const transport = createTransport(url, { tls: settings.tls, timeoutMs: settings.timeoutMs });
+  try {
+    const local = (await transport.call("session.slave_local_login_with_password", [settings.username, settings.password])) as string;
+    try {
+      const host = (await transport.call("session.get_this_host", [local, local])) as string;
+      return (await transport.call("host.get_uuid", [local, host])) as string;
+    } finally {
+      await transport.call("session.local_logout", [local]).catch(() => undefined);
+    }
+  } finally {
+    transport.close();
+  }
 }
 
 /** Whether `member` is (still) in this pool, and its uuid; never joins. */
-async function memberOf(session: XenApiSession, member: string, knownUuid: string | undefined): Promise<{ uuid: string } | undefined> {
-  const probe = await probeMember(session, member, knownUuid).catch(() => undefined);
+async function memberOf(session: XenApiSession, member: string): Promise<{ uuid: string } | undefined> {
+  const probe = await probeMember(session, member).catch(() => undefined);
   if (probe?.kind === "standalone") await probe.session.logout();
   return probe?.kind === "member" ? { uuid: probe.uuid } : undefined;
 }

@@ -26,6 +26,8 @@ export class XenApiSession {
     url: string,
     private readonly credentials: Credentials,
     private readonly transportOptions: TransportOptions = {},
+    /** Follow HOST_IS_SLAVE to the master (default). Off to ask a host itself whether it is a member. */
+    private readonly followMaster = true,
   ) {
     this.transport = createTransport(url, transportOptions);
   }
@@ -101,7 +103,7 @@ export class XenApiSession {
         ])) as string;
         return this.ref;
       } catch (err) {
-        if (!isXenApiError(err, "HOST_IS_SLAVE") || redirects >= MAX_MASTER_REDIRECTS) throw err;
+        if (!isXenApiError(err, "HOST_IS_SLAVE") || !this.followMaster || redirects >= MAX_MASTER_REDIRECTS) throw err;
         const masterUrl = masterUrlFrom(this.transport.url, err);
         this.transport.close();
         this.transport = createTransport(masterUrl, this.transportOptions);
