@@ -3,3 +3,5 @@ export * from "./storageRepository";
 export * from "./vm";
 export * from "./host";
 export * from "./plugins";
+export * from "./firewallDriver";
+export * from "./novaComputeConfig";

@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { startSimulator, Simulator } from "../../../sim";
 import { Dom0TestHost, startDom0TestHosts } from "../../../sim/dom0";
 
@@ -134,3 +136,19 @@ export function listingDelta(before: string, after: string): string {
 export function sshFromTo(from: Dom0TestHost, to: Dom0TestHost, command = "hostname") {
   return from.exec(["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-i", "/root/.ssh/id_rsa", `root@${to.name}`, command]);
 }
+
+export const FIXTURE = path.resolve(__dirname, "../../../../examples/plugins-fixture/plugins");
+
+/** A copy of the fixture plug-ins the test may change, with nova_plugin_version answering `version`. */
+export function pluginDir(version = "1.2"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-plugins-"));
+  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
+  setVersion(dir, version);
+  return dir;
+}
+
+export function setVersion(dir: string, version: string): void {
+  const file = path.join(dir, "nova_plugin_version");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/PLUGIN_VERSION = "[^"]*"/, `PLUGIN_VERSION = "${version}"`));
+}
+

@@ -5,29 +5,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { configure } from "../../../provider/context";
 import { closeAllSessions, XenApiSession } from "../../../provider/xenapi";
 import * as plugins from "../../../provider/resources/plugins";
 import { UNKNOWN } from "../../../provider/resources/unknown";
-import { Dom0Pool, listingDelta, realPathsSnapshot, startDom0Pool, treeListing } from "./env";
-
-export const FIXTURE = path.resolve(__dirname, "../../../../examples/plugins-fixture/plugins");
-
-/** A copy of the fixture plug-ins the test may change, with nova_plugin_version answering `version`. */
-export function pluginDir(version = "1.2"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-plugins-"));
-  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
-  setVersion(dir, version);
-  return dir;
-}
-
-export function setVersion(dir: string, version: string): void {
-  const file = path.join(dir, "nova_plugin_version");
-  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/PLUGIN_VERSION = "[^"]*"/, `PLUGIN_VERSION = "${version}"`));
-}
+import { Dom0Pool, listingDelta, pluginDir, realPathsSnapshot, setVersion, startDom0Pool, treeListing } from "./env";
 
 describe("Plugins check and diff (pure)", () => {
   const fp = "SHA256:" + "A".repeat(43);
