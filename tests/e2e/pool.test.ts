@@ -59,6 +59,20 @@ test("a changed description previews as an update of that field", async () => {
   assert.deepEqual(changedInputs(step), ["description"]);
 });
 
+test("invalid input fails at preview naming the field; drift made by hand shows after refresh", async () => {
+  project.declare([poolDecl({ name: "" })]);
+  const bad = await project.run(["preview"]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stdout + bad.stderr, /property name .*has a problem: name is required/);
+  project.declare([poolDecl()]);
+  pool.db.set("pool", pool.db.all("pool")[0].ref, "name_label", "renamed in XenCenter");
+  assert.notEqual((await project.run(["refresh", "--yes", "--expect-no-changes"])).code, 0);
+  await project.ok(["refresh", "--yes"]);
+  assert.deepEqual(changedInputs(stepFor(await project.previewSteps(), "pool")!), ["name"]);
+  await project.up();
+  assert.equal(pool.db.all("pool")[0].record.name_label, "openstack");
+});
+
 test("a standalone host listed in members joins the pool (the master listed too is left as it is)", async () => {
   project.declare([poolDecl({ members: [spareUrl, pool.hosts[0].url] })]);
   await project.up();

@@ -68,13 +68,17 @@ test("the default-SR flag changes in place; someone else moving the default show
   await project.up();
 });
 
-test("destroy unplugs and forgets the SR (data kept) and clears the pool default that pointed at it", async () => {
+test("destroy unplugs and forgets the SR (data kept) and clears the pool default that pointed at it; destroyOnDelete erases", async () => {
+  project.declare([localSr(), { kind: "StorageRepository", name: "scratch-lvm", args: { name: "Scratch LVM", type: "lvm", host: "xs1", deviceConfig: { device: "/dev/sdc" }, destroyOnDelete: true } }]);
+  await project.up();
+  assert.equal(srNamed("Scratch LVM").length, 1);
   const vdisBefore = sim.db.all("VDI").length;
   await project.ok(["destroy", "--yes", "--skip-preview"]);
+  assert.equal(srNamed("Scratch LVM").length, 0);
+  assert.equal(sim.counters.calls()["Async.SR.destroy"], 1, "only the SR that asked for it is erased");
   assert.equal(srNamed("Local VHDs").length, 0);
   assert.equal(pool().default_SR, "OpaqueRef:NULL");
   assert.equal(sim.db.all("VDI").length, vdisBefore);
-  assert.ok((sim.counters.calls()["Async.SR.forget"] ?? 0) >= 1, "forgotten, not destroyed");
-  assert.equal(sim.counters.calls()["Async.SR.destroy"] ?? 0, 0);
+  assert.ok((sim.counters.calls()["Async.SR.forget"] ?? 0) >= 1, "the ext SR is forgotten, not destroyed");
   assert.equal(sim.counters.sessionsOpen, 0);
 });
