@@ -5,6 +5,7 @@ import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
 import { resolveHost } from "./lookup";
 import { checkSshTarget, reason, SshTarget, targetId, withTarget } from "./ssh-target";
+import { Dom0Session, readFile, removeFile, writeFileAtomic } from "../dom0";
 import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
 
 /**
@@ -150,24 +151,39 @@ export async function read(id: string, props: PluginsOutputs): Promise<{ id: str
 
 /**
  * Installs `news` from `olds` (undefined on create): removes what is no longer wanted (files dropped from the set,
- * targets dropped), writes what differs, then checks the version. A failed create removes what it wrote.
+ * targets dropped), writes what differs, then checks the version. If anything fails (a version mismatch
+ * included), every file this call removed or wrote is put back as it was, so a failed update leaves the hosts
+ * with the plug-ins the state describes.
  */
 async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): Promise<PluginsOutputs> {
   const installed: Record<string, string[]> = structuredClone(olds?.installed ?? {});
   const record = (id: string, name: string) => (installed[id] = [...new Set([...(installed[id] ?? []), name])].sort());
+  // Per target: the content each touched path had before this call (undefined: nothing was there).
+  const saved = new Map<string, { ssh: SshTarget; files: Map<string, Buffer | undefined> }>();
+  const save = async (s: Dom0Session, ssh: SshTarget, paths: string[]) => {
+    const entry = saved.get(targetId(ssh)) ?? { ssh, files: new Map() };
+    saved.set(targetId(ssh), entry);
+    for (const p of paths) if (!entry.files.has(p)) entry.files.set(p, await readFile(s, p));
+  };
   try {
     // Targets dropped, or whose directory moved: take back what this resource wrote there.
     for (const t of olds?.hosts ?? []) {
       const id = targetId(t.ssh);
       const kept = news.hosts.some((h) => targetId(h.ssh) === id) && news.directory === olds!.directory;
       if (kept || !installed[id]?.length) continue;
-      await withTarget(t.ssh, (s) => removeFiles(s, olds!.directory, installed[id]));
+      await withTarget(t.ssh, async (s) => {
+        await save(s, t.ssh, installed[id].map((n) => `${olds!.directory}/${n}`));
+        await removeFiles(s, olds!.directory, installed[id]);
+      });
       delete installed[id];
     }
     for (const t of news.hosts) {
       const id = targetId(t.ssh);
       await withTarget(t.ssh, async (s) => {
         const dropped = (installed[id] ?? []).filter((name) => !(name in news.files));
+        const current = await remoteHashes(s, news.directory, Object.keys(news.files));
+        const changing = Object.keys(news.files).filter((n) => current[n] !== news.files[n]);
+        await save(s, t.ssh, [...dropped, ...changing].map((n) => `${news.directory}/${n}`));
         await removeFiles(s, news.directory, dropped);
         installed[id] = (installed[id] ?? []).filter((name) => name in news.files);
         await installFiles(s, news.source, news.directory, news.files, 0o755, (name) => record(id, name));
@@ -179,12 +195,13 @@ async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): 
     for (const id of Object.keys(installed)) if (installed[id].length === 0) delete installed[id];
     return { ...news, installed, versions };
   } catch (err) {
-    // Nothing written by a failed create or update may stay behind unrecorded: remove the files this call added
-    // (files it only rewrote stay recorded, and the next up writes them again).
-    for (const t of news.hosts) {
-      const id = targetId(t.ssh);
-      const fresh = (installed[id] ?? []).filter((name) => !(olds?.installed[id] ?? []).includes(name));
-      if (fresh.length > 0) await withTarget(t.ssh, (s) => removeFiles(s, news.directory, fresh)).catch(() => undefined);
+    for (const { ssh, files } of saved.values()) {
+      await withTarget(ssh, async (s) => {
+        for (const [p, content] of files) {
+          if (content === undefined) await removeFile(s, p);
+          else await writeFileAtomic(s, p, content, { mode: 0o755 });
+        }
+      }).catch(() => undefined);
     }
     throw err;
   }

@@ -152,3 +152,25 @@ export function setVersion(dir: string, version: string): void {
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/PLUGIN_VERSION = "[^"]*"/, `PLUGIN_VERSION = "${version}"`));
 }
 
+
+/** A compute VM's nova.conf before any resource touches it. */
+export const NOVA_CONF = `# nova.conf of the compute VM
+[DEFAULT]
+# Driver to use for controlling virtualization.
+compute_driver = libvirt.LibvirtDriver
+my_ip = 10.0.0.5
+firewall_driver = nova.virt.firewall.IptablesFirewallDriver
+
+[xenserver]
+# see the XenServer guide
+connection_username = admin
+`;
+
+/** A local directory of VIF isolation rules: a rules script and its init script. */
+export function vifRulesDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-vif-"));
+  fs.writeFileSync(path.join(dir, "vif_rules.py"), "#!/usr/bin/python3\n# apply ebtables/arptables rules for a VIF\n");
+  fs.writeFileSync(path.join(dir, "openstack-vif-rules"), "#!/bin/sh\n# chkconfig: 2345 12 88\nexit 0\n");
+  return dir;
+}
+

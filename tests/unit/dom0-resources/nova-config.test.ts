@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { configure } from "../../../provider/context";
@@ -13,27 +12,7 @@ import { closeAllSessions } from "../../../provider/xenapi";
 import * as fw from "../../../provider/resources/firewall-driver";
 import * as nova from "../../../provider/resources/nova-compute-config";
 import { UNKNOWN } from "../../../provider/resources/unknown";
-import { Dom0Pool, FIXTURE, listingDelta, realPathsSnapshot, startDom0Pool, treeListing } from "./env";
-
-export const NOVA_CONF = `# nova.conf of the compute VM
-[DEFAULT]
-# Driver to use for controlling virtualization.
-compute_driver = libvirt.LibvirtDriver
-my_ip = 10.0.0.5
-firewall_driver = nova.virt.firewall.IptablesFirewallDriver
-
-[xenserver]
-# see the XenServer guide
-connection_username = admin
-`;
-
-/** A local directory of VIF isolation rules: a rules script and its init script. */
-export function vifRulesDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-vif-"));
-  fs.writeFileSync(path.join(dir, "vif_rules.py"), "#!/usr/bin/python3\n# apply ebtables/arptables rules for a VIF\n");
-  fs.writeFileSync(path.join(dir, "openstack-vif-rules"), "#!/bin/sh\n# chkconfig: 2345 12 88\nexit 0\n");
-  return dir;
-}
+import { Dom0Pool, FIXTURE, listingDelta, NOVA_CONF, realPathsSnapshot, startDom0Pool, treeListing, vifRulesDir } from "./env";
 
 describe("FirewallDriver / NovaComputeConfig check (pure)", () => {
   const ssh = { address: "10.0.0.9", hostKeyFingerprint: "SHA256:" + "B".repeat(43) };

@@ -119,6 +119,8 @@ describe("Plugins on dom0 test hosts", () => {
       assert.match(e.message, /host xs2: .*"1\.1".*1\.2/);
       return true;
     });
+    assert.equal(await getVersion(0), "1.2", "the failed update put the plug-ins back as the state describes them");
+    assert.deepEqual((await plugins.read("id", outs)).inputs!.files, outs.files);
     setVersion(dir, "2.0");
     await assert.rejects(plugins.update("id", outs, inputs()), /report version "2\.0".*requiredVersion is 1\.2 \(same major version, at least the minor\)/);
     setVersion(dir, "1.4");
