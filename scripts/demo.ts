@@ -1,15 +1,17 @@
 /**
- * The demo a newcomer runs (`bash scripts/demo.sh`): starts the embedded XenAPI simulator (a three-host pool),
- * runs `pulumi up` of examples/quickstart against it over TLS with a pinned certificate, shows
- * `pulumi preview --diff` of a one-field change, then destroys the stack and stops the simulator.
+ * The demo a newcomer runs (`bash scripts/demo.sh`): the OpenStack guide's setup, as examples/openstack-compute
+ * declares it, applied to a simulated three-host pool whose dom0s are real sshd test hosts (sim/lab.ts):
+ *   pulumi up  ->  what xapi and the dom0s now hold  ->  a second preview (no changes)  ->
+ *   pulumi preview --diff of a one-field change  ->  pulumi destroy (the dom0s are as they were).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startSimulator, PoolSpec } from "../sim";
+import { PoolSpec } from "../sim";
+import { startLab } from "../sim/lab";
 import { linkPackage, PulumiCli } from "./pulumi-cli";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const EXAMPLE = path.join(REPO_ROOT, "examples", "quickstart");
+const EXAMPLE = path.join(REPO_ROOT, "examples", "openstack-compute");
 const WORK = path.join(REPO_ROOT, ".work", "demo");
 const DEMO_PASSWORD = "demo-password";
 
@@ -19,42 +21,55 @@ function banner(text: string): void {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "sim", "pools", "demo.json"), "utf8")) as PoolSpec;
-  spec.users = { root: DEMO_PASSWORD };
-  const sim = await startSimulator(spec);
+  const lab = await startLab({ ...spec, users: { root: DEMO_PASSWORD } }, { extraMachines: ["nova-compute"] });
   fs.rmSync(WORK, { recursive: true, force: true });
   fs.mkdirSync(WORK, { recursive: true });
   linkPackage(EXAMPLE, REPO_ROOT);
-  const pulumi = new PulumiCli({
-    programDir: EXAMPLE,
-    workDir: WORK,
-    configFile: path.join(WORK, "Pulumi.demo.yaml"),
-    passphrase: "demo",
-    echo: true,
-  });
+  const pulumi = new PulumiCli({ programDir: EXAMPLE, workDir: WORK, configFile: path.join(WORK, "Pulumi.demo.yaml"), passphrase: "demo", echo: true });
+  const { sim } = lab;
   try {
-    banner(`XenAPI simulator: pool "${spec.name}" with ${sim.hosts.length} hosts, master at ${sim.masterUrl}`);
+    banner(`Simulated pool "${spec.name}": ${sim.hosts.map((h) => h.name).join(", ")}; master ${sim.masterUrl}; dom0s over real SSH`);
     await pulumi.initStack(
       "demo",
-      { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls?.fingerprint256 ?? "" },
-      { "xen:password": DEMO_PASSWORD },
+      { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 },
+      { "xen:password": DEMO_PASSWORD, "xen:sshPrivateKey": lab.operatorKey },
     );
+    await pulumi.setConfigObject("hosts", sim.hosts.map((h, i) => ({ name: h.name, xapiUrl: h.url, ssh: lab.ssh(lab.dom0s[i]) })));
+    await pulumi.setConfigObject("novaVmSsh", lab.ssh(lab.machines["nova-compute"]));
+
     banner("pulumi up");
     await pulumi.ok(["up", "--yes", "--skip-preview"]);
-    banner("What xapi now has (SR.get_all_records, as the simulator holds it)");
-    for (const { record } of sim.db.all("SR")) {
-      const pbds = (record.PBDs as string[]).length;
-      process.stdout.write(`  SR ${record.uuid}  ${String(record.type).padEnd(4)}  ${record.name_label}  (${pbds} PBDs)  other-config ${JSON.stringify(record.other_config)}\n`);
+
+    banner("What the pool now holds");
+    const pool = sim.db.all("pool")[0].record;
+    process.stdout.write(`  pool "${pool.name_label}", default SR "${sim.db.get("SR", pool.default_SR as string).name_label}"\n`);
+    for (const { record } of sim.db.all("SR").filter((s) => ["iso", "nfs"].includes(String(s.record.type)))) {
+      process.stdout.write(`  SR ${String(record.type).padEnd(4)} ${record.name_label}: other-config ${JSON.stringify(record.other_config)}, ${(record.PBDs as string[]).length} PBDs\n`);
     }
+    for (const { record } of sim.db.all("VM").filter((v) => !v.record.is_a_template && !v.record.is_control_domain)) {
+      process.stdout.write(`  VM ${record.name_label}: ${record.power_state}, PV bootloader ${record.PV_bootloader}, ${Number(record.memory_static_max) / 1024 ** 3} GiB, ${record.VCPUs_at_startup} vCPUs\n`);
+    }
+    for (const dom0 of lab.dom0s) {
+      const links = await dom0.exec(["sh", "-c", "readlink /boot/guest; readlink /images; ls /etc/xapi.d/plugins | tr '\\n' ' '"]);
+      process.stdout.write(`  dom0 ${dom0.name}: ${links.stdout.trim().split("\n").join(" | ")}\n`);
+    }
+    const trust = await lab.dom0s[0].exec(["ssh", "-o", "BatchMode=yes", "-i", "/root/.ssh/id_rsa", `root@${lab.dom0s[1].name}`, "hostname"]);
+    process.stdout.write(`  root trust: ${lab.dom0s[0].name} -> ssh root@${lab.dom0s[1].name} -> ${trust.stdout.trim() || trust.stderr.trim()}\n`);
+    const novaConf = await lab.machines["nova-compute"].exec(["cat", "/etc/nova/nova.conf"]);
+    process.stdout.write(`  nova.conf on the nova-compute VM:\n${novaConf.stdout.replace(/^(connection_password\s*=).*$/m, "$1 ********").replace(/^/gm, "    ")}\n`);
+
     banner("A second preview changes nothing");
     await pulumi.ok(["preview", "--expect-no-changes"]);
+
     banner("A one-field change, as a PR check shows it: pulumi preview --diff");
-    await pulumi.ok(["config", "set", "isoDescription", "ISO library (managed by Pulumi)"]);
+    await pulumi.ok(["config", "set", "agentVersionTimeout", "600"]);
     await pulumi.ok(["preview", "--diff"]);
+
     banner("pulumi destroy");
     await pulumi.ok(["destroy", "--yes", "--skip-preview"]);
     process.stdout.write(`\nXenAPI sessions opened ${sim.counters.sessionsOpened}, still open ${sim.counters.sessionsOpen}.\n`);
   } finally {
-    await sim.close();
+    await lab.stop();
   }
 }
 

@@ -47,21 +47,23 @@ export class PulumiCli {
     return path.join(this.options.workDir, "backend");
   }
 
-  run(args: string[]): Promise<CommandResult> {
+  /** Runs `pulumi <args>`; `input` goes to its standard input (how secrets are passed: never as arguments). */
+  run(args: string[], input?: string): Promise<CommandResult> {
     const configArgs = this.options.configFile && usesConfig(args) ? ["--config-file", this.options.configFile] : [];
     return new Promise((resolve, reject) => {
       const child = spawn("pulumi", [...args, ...configArgs, "--non-interactive", "--color", "never"], {
         cwd: this.options.programDir,
         env: this.env,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
+      if (input !== undefined) child.stdin!.end(input);
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => {
+      child.stdout!.on("data", (d) => {
         stdout += d;
         if (this.options.echo) process.stdout.write(d);
       });
-      child.stderr.on("data", (d) => {
+      child.stderr!.on("data", (d) => {
         stderr += d;
         if (this.options.echo) process.stderr.write(d);
       });
@@ -71,8 +73,8 @@ export class PulumiCli {
   }
 
   /** Runs and fails with the CLI's output when it exits non-zero. */
-  async ok(args: string[]): Promise<CommandResult> {
-    const result = await this.run(args);
+  async ok(args: string[], input?: string): Promise<CommandResult> {
+    const result = await this.run(args, input);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     }
@@ -83,7 +85,20 @@ export class PulumiCli {
   async initStack(stack: string, config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
     await this.ok(["stack", "init", stack]);
     for (const [k, v] of Object.entries(config)) await this.ok(["config", "set", k, v]);
-    for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", k, v]);
+    // Through standard input: a secret never appears in a command line, a process list or an error message.
+    for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", "--raw", k], v);
+  }
+
+  /** Sets a structured config value (a list or map), leaf by leaf with its type, as `config set --path` does. */
+  async setConfigObject(key: string, value: unknown): Promise<void> {
+    const leaves: Array<[string, string, string]> = [];
+    const walk = (path: string, v: unknown) => {
+      if (Array.isArray(v)) v.forEach((item, i) => walk(`${path}[${i}]`, item));
+      else if (v && typeof v === "object") for (const [k, item] of Object.entries(v)) walk(`${path}.${k}`, item);
+      else leaves.push([path, String(v), typeof v === "number" ? (Number.isInteger(v) ? "int" : "float") : typeof v === "boolean" ? "bool" : "string"]);
+    };
+    walk(key, value);
+    for (const [path, v, type] of leaves) await this.ok(["config", "set", "--path", "--type", type, path, v]);
   }
 
   /** Every file the backend wrote (state, history, backups), for secret scans. */
