@@ -4,38 +4,20 @@
  *   pulumi up  ->  what xapi and the dom0s now hold  ->  a second preview (no changes)  ->
  *   pulumi preview --diff of a one-field change  ->  pulumi destroy (the dom0s are as they were).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { PoolSpec } from "../sim";
-import { startLab } from "../sim/lab";
-import { linkPackage, PulumiCli } from "./pulumi-cli";
+import { openstackStack } from "./openstack-stack";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const EXAMPLE = path.join(REPO_ROOT, "examples", "openstack-compute");
-const WORK = path.join(REPO_ROOT, ".work", "demo");
-const DEMO_PASSWORD = "demo-password";
+const WORK = path.resolve(__dirname, "..", "..", ".work", "demo");
 
 function banner(text: string): void {
   process.stdout.write(`\n=== ${text}\n`);
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "sim", "pools", "demo.json"), "utf8")) as PoolSpec;
-  const lab = await startLab({ ...spec, users: { root: DEMO_PASSWORD } }, { extraMachines: ["nova-compute"] });
-  fs.rmSync(WORK, { recursive: true, force: true });
-  fs.mkdirSync(WORK, { recursive: true });
-  linkPackage(EXAMPLE, REPO_ROOT);
-  const pulumi = new PulumiCli({ programDir: EXAMPLE, workDir: WORK, configFile: path.join(WORK, "Pulumi.demo.yaml"), passphrase: "demo", echo: true });
+  const { lab, pulumi } = await openstackStack({ workDir: WORK, password: "demo-password", echo: true });
   const { sim } = lab;
   try {
-    banner(`Simulated pool "${spec.name}": ${sim.hosts.map((h) => h.name).join(", ")}; master ${sim.masterUrl}; dom0s over real SSH`);
-    await pulumi.initStack(
-      "demo",
-      { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls!.fingerprint256 },
-      { "xen:password": DEMO_PASSWORD, "xen:sshPrivateKey": lab.operatorKey },
-    );
-    await pulumi.setConfigObject("hosts", sim.hosts.map((h, i) => ({ name: h.name, xapiUrl: h.url, ssh: lab.ssh(lab.dom0s[i]) })));
-    await pulumi.setConfigObject("novaVmSsh", lab.ssh(lab.machines["nova-compute"]));
+    banner(`Simulated pool: ${sim.hosts.map((h) => h.name).join(", ")}; master ${sim.masterUrl}; each dom0 a real sshd`);
 
     banner("pulumi up");
     await pulumi.ok(["up", "--yes", "--skip-preview"]);
