@@ -43,6 +43,16 @@ export interface FirewallDriverArgs {
   vifInitScript?: pulumi.Input<string>;
   /** Command run on the VM when nova.conf changed, e.g. `["systemctl", "restart", "nova-compute"]`. */
   restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Any non-empty marker (e.g. "found"): take the setting as it already is instead of writing it. `firewall_driver`
+   * must already have the declared value and the VIF rule files must already be in every dom0 with the same
+   * sha256 (for the dom0 driver, `xenhost` must be installed, as for create); any difference fails with a
+   * field-by-field message. Nothing is written and `restartCommand` is not run. The resource found things as they
+   * are, so delete restores nothing and removes no rule file (what a later update changes is put back to the
+   * adopted value, and rule files it installs are removed). Pulumi's own `import` does not work for dynamic
+   * resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 export class FirewallDriver extends pulumi.dynamic.Resource {

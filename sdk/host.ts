@@ -64,6 +64,16 @@ export interface HostArgs {
   trustedPublicKeys?: pulumi.Input<pulumi.Input<string>[]>;
   /** Other dom0s whose root `authorized_keys` get this host's root public key (root trust for resize/migration). */
   authorizeOn?: pulumi.Input<pulumi.Input<SshTargetArgs>[]>;
+  /**
+   * The host's uuid: take the host and its dom0 preparation under management as they already are, writing
+   * nothing (no XenAPI call that changes anything, no file written on any dom0). The program must describe them
+   * exactly (`pulumi-xen discover --dom0` writes such programs): the symlinks, key pair, trusted keys and peers
+   * it declares must already be there, and name, description, tags and other-config must have the declared
+   * values; any difference fails with a field-by-field message. What is found is not recorded as added by this
+   * resource, so delete leaves all of it in place (only what a later update adds is removed). Pulumi's own
+   * `import` does not work for dynamic resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 export class Host extends pulumi.dynamic.Resource {

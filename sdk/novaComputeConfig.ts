@@ -38,6 +38,15 @@ export interface NovaComputeConfigArgs {
   vncserverProxyclientAddress?: pulumi.Input<string>;
   /** Command run on the VM when nova.conf changed, e.g. `["systemctl", "restart", "nova-compute"]`. */
   restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Any non-empty marker (e.g. "found"): take the options as they already are instead of writing them. Each
+   * declared option must already have its value (the password: `connectionPassword`, else the stack's
+   * `xen:password`); any difference fails naming each option, never showing a password. Nothing is written and
+   * `restartCommand` is not run. The resource found the options as they are, so delete restores nothing (what a
+   * later update changes is put back to the adopted value). Pulumi's own `import` does not work for dynamic
+   * resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 export class NovaComputeConfig extends pulumi.dynamic.Resource {

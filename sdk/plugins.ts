@@ -22,7 +22,7 @@ export interface PluginTargetArgs {
  * `requiredVersion`, after installing, each host's `host.call_plugin(<versionPlugin>, "get_version", {})` must
  * report the same major version and at least the minor, or the update fails naming both versions (nova refuses
  * plug-ins that do not match it). Everything updates in place. Delete removes exactly the files this resource
- * wrote, nothing else.
+ * wrote (or adopted), nothing else.
  */
 export interface PluginsArgs {
   /**
@@ -38,6 +38,15 @@ export interface PluginsArgs {
   requiredVersion?: pulumi.Input<string>;
   /** The plug-in answering `get_version`; default `nova_plugin_version` (nova's). */
   versionPlugin?: pulumi.Input<string>;
+  /**
+   * Any non-empty marker (e.g. "installed", or the target host's uuid): take plug-ins that are already installed
+   * under management instead of installing them, writing nothing. Every file of `source` must already be in
+   * `directory` on every target with the same sha256; any difference fails naming each target's file. The version
+   * is not asked for at adoption (the files are byte for byte the declared ones); the next update that installs
+   * checks it. As with Pulumi's import, the resource then owns the files: delete removes them, like files it
+   * installed itself. Pulumi's own `import` does not work for dynamic resources (pulumi/pulumi#16175).
+   */
+  adopt?: pulumi.Input<string>;
 }
 
 export class Plugins extends pulumi.dynamic.Resource {

@@ -3,7 +3,8 @@ import { Checker, CheckFailure } from "./check";
 import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
 import { checkSshTarget, checkSshTargets, reason, SshTarget, targetId, withTarget } from "./ssh-target";
-import { applyOptions, ConfRecord, getOption, NO_RECORD, restoreOptions } from "./nova-conf";
+import { applyOptions, ConfRecord, getOption, NO_RECORD, optionId, restoreOptions } from "./nova-conf";
+import { assertAdoptable } from "./adopt";
 import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
 import { readTextFile } from "../dom0";
 
@@ -44,6 +45,11 @@ export interface FirewallDriverInputs {
   vifInitScript: string;
   /** Command (argv) run on the compute VM after nova.conf changed, e.g. ["systemctl", "restart", "nova-compute"]. */
   restartCommand: string[];
+  /**
+   * Any non-empty marker: take the driver setting (and rule files) as they already are instead of writing them
+   * ("" = converge). Create then only reads, and fails naming each field that differs.
+   */
+  adopt: string;
 }
 
 export interface FirewallDriverOutputs extends FirewallDriverInputs {
@@ -68,6 +74,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     vifRuleFiles: vifRules ? hashLocalDirectory(c, vifRules, "vifRules") : {},
     vifInitScript: c.optionalString(news, "vifInitScript", ""),
     restartCommand: checkArgv(c, news.restartCommand, "restartCommand"),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (!isUnknown(inputs.novaConf) && !inputs.novaConf.startsWith("/")) c.fail("novaConf", `novaConf must be an absolute path, got ${JSON.stringify(inputs.novaConf)}`);
   const dom0sKnown = !isUnknown(inputs.dom0s);
@@ -92,7 +99,8 @@ export function checkArgv(c: Checker, value: unknown, property: string): string[
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Diff rules: all in place; a different compute VM or nova.conf is another resource
+// Diff rules: all in place; a different compute VM or nova.conf is another resource (`adopt` only matters to
+// create: never a change)
 
 const UPDATABLE = ["driver", "dom0s", "vifRules", "vifRuleFiles", "vifInitScript", "restartCommand"] as const;
 const REPLACING = ["ssh", "novaConf"] as const;
@@ -106,7 +114,7 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 // SSH
 
 export async function create(inputs: FirewallDriverInputs): Promise<{ id: string; outs: FirewallDriverOutputs }> {
-  const outs = await converge(undefined, inputs);
+  const outs = inputs.adopt ? await adopt(inputs) : await converge(undefined, inputs);
   return { id: `${targetId(inputs.ssh)}:${inputs.novaConf}#firewall_driver`, outs };
 }
 
@@ -123,34 +131,59 @@ export async function remove(_id: string, props: FirewallDriverOutputs): Promise
 }
 
 export async function read(id: string, props: FirewallDriverOutputs): Promise<{ id: string; props?: FirewallDriverOutputs; inputs?: FirewallDriverInputs }> {
-  const current = await withTarget(props.ssh, async (s) => getOption(await readTextFile(s, props.novaConf), "DEFAULT", "firewall_driver"));
+  const { inputs } = await currentState(props);
+  return { id, props: { ...props, ...inputs }, inputs };
+}
+
+/**
+ * Takes `firewall_driver` (and the VIF rule files in the dom0s) as they already are: they must be exactly as
+ * declared, else nothing happens and the error names each differing field; for the dom0 driver, the xenhost
+ * plug-in must be there as for create. Nothing is written. What it found is recorded as the value to put back and
+ * no rule file as installed, so a delete right after adoption changes nothing.
+ */
+async function adopt(inputs: FirewallDriverInputs): Promise<FirewallDriverOutputs> {
+  const { inputs: current, driver } = await currentState(inputs);
+  const compared = [...REPLACING, ...UPDATABLE];
+  assertAdoptable(`FirewallDriver on ${targetId(inputs.ssh)}:${inputs.novaConf}`, inputs.adopt, inputs as unknown as Record<string, unknown>, current as unknown as Record<string, unknown>, compared);
+  if (inputs.driver === DOM0_DRIVER) await checkXenhostPlugin(inputs.dom0s);
+  const conf: ConfRecord = { previous: { [optionId("DEFAULT", "firewall_driver")]: driver ?? null }, createdSections: [], createdFile: false };
+  return { ...inputs, conf, installed: {} };
+}
+
+/**
+ * nova.conf's driver and the rule files in the dom0s, in the terms of `declared` (what `read` reports and what
+ * adoption compares). A rule file reads as declared only when every dom0 has it with that content. Only reads.
+ */
+async function currentState(declared: FirewallDriverInputs): Promise<{ inputs: FirewallDriverInputs; driver: string | undefined }> {
+  const driver = await withTarget(declared.ssh, async (s) => getOption(await readTextFile(s, declared.novaConf), "DEFAULT", "firewall_driver"));
   const vifRuleFiles: Record<string, string> = {};
-  const names = Object.keys(props.vifRuleFiles ?? {});
+  const names = Object.keys(declared.vifRuleFiles ?? {});
   if (names.length > 0) {
     const seen: Array<Record<string, string>> = [];
-    for (const d of props.dom0s) {
+    for (const d of declared.dom0s) {
       seen.push(await withTarget(d, async (s) => ({
-        ...(await remoteHashes(s, VIF_SCRIPTS_DIR, names.filter((n) => n !== props.vifInitScript))),
-        ...(props.vifInitScript ? await remoteHashes(s, INIT_DIR, [props.vifInitScript]) : {}),
+        ...(await remoteHashes(s, VIF_SCRIPTS_DIR, names.filter((n) => n !== declared.vifInitScript))),
+        ...(declared.vifInitScript ? await remoteHashes(s, INIT_DIR, [declared.vifInitScript]) : {}),
       })));
     }
     for (const name of names) {
-      const differing = seen.find((h) => h[name] !== props.vifRuleFiles[name]);
-      if (!differing) vifRuleFiles[name] = props.vifRuleFiles[name];
+      const differing = seen.find((h) => h[name] !== declared.vifRuleFiles[name]);
+      if (!differing) vifRuleFiles[name] = declared.vifRuleFiles[name];
       else if (differing[name] !== undefined) vifRuleFiles[name] = differing[name];
     }
   }
   const inputs: FirewallDriverInputs = {
-    ssh: props.ssh,
-    novaConf: props.novaConf,
-    driver: (current ?? "") as Driver,
-    dom0s: props.dom0s,
-    vifRules: props.vifRules,
+    ssh: declared.ssh,
+    novaConf: declared.novaConf,
+    driver: (driver ?? "") as Driver,
+    dom0s: declared.dom0s,
+    vifRules: declared.vifRules,
     vifRuleFiles,
-    vifInitScript: props.vifInitScript,
-    restartCommand: props.restartCommand,
+    vifInitScript: declared.vifInitScript,
+    restartCommand: declared.restartCommand,
+    adopt: declared.adopt ?? "",
   };
-  return { id, props: { ...props, ...inputs }, inputs };
+  return { inputs, driver };
 }
 
 async function converge(olds: FirewallDriverOutputs | undefined, news: FirewallDriverInputs): Promise<FirewallDriverOutputs> {

@@ -19,6 +19,7 @@ import { Checker, CheckFailure } from "./check";
 import { diffByRules, DiffResult, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
 import { refByUuid, resolveHost, resolveObject } from "./lookup";
+import { assertAdoptable } from "./adopt";
 import { checkSshTarget, checkSshTargets, editRemoteFile, reason, SshTarget, targetId, withTarget } from "./ssh-target";
 
 /**
@@ -55,6 +56,11 @@ export interface HostInputs {
   trustedPublicKeys: string[];
   /** Other dom0s whose root authorized_keys get this host's root public key (root trust without a cycle). */
   authorizeOn: SshTarget[];
+  /**
+   * The host's uuid, to take the host and its dom0 preparation under management as they are ("" = converge):
+   * create then only reads, and fails naming each field that differs from the program.
+   */
+  adopt: string;
 }
 
 /** What the resource added, so that delete removes exactly that. */
@@ -88,8 +94,8 @@ export interface HostOutputs extends HostInputs {
 
 export const BOOT_GUEST = "/boot/guest";
 export const IMAGES = "/images";
-const SR_MOUNT = "/var/run/sr-mount";
-const ROOT_KEY = "/root/.ssh/id_rsa";
+export const SR_MOUNT = "/var/run/sr-mount";
+export const ROOT_KEY = "/root/.ssh/id_rsa";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Normalization and validation (pure: runs at preview)
@@ -106,6 +112,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     rootKeyPair: c.optionalBoolean(news, "rootKeyPair", true),
     trustedPublicKeys: checkPublicKeys(c, news.trustedPublicKeys, "trustedPublicKeys"),
     authorizeOn: checkSshTargets(c, news.authorizeOn, "authorizeOn"),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (news.name !== undefined && news.name !== null) inputs.name = c.requiredString(news, "name");
   if (news.description !== undefined && news.description !== null) inputs.description = c.optionalString(news, "description", "");
@@ -137,7 +144,7 @@ function checkPublicKeys(c: Checker, value: unknown, property: string): string[]
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Diff rules: everything updates in place but the host itself
+// Diff rules: everything updates in place but the host itself (`adopt` only matters to create: never a change)
 
 const UPDATABLE = [
   "ssh",
@@ -164,6 +171,7 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 const NOTHING_ADDED: HostAdded = { symlinks: [], dirs: [], keyPair: "", authorizedKeys: [], authorizedOn: [], otherConfigKeys: [], tags: [] };
 
 export async function create(inputs: HostInputs): Promise<{ id: string; outs: HostOutputs }> {
+  if (inputs.adopt) return adopt(inputs);
   const outs = await converge(undefined, inputs);
   return { id: outs.uuid, outs };
 }
@@ -184,39 +192,76 @@ export async function read(id: string, props: HostOutputs): Promise<{ id: string
   const ref = await refByUuid(session, "host", id);
   if (!ref) return { id: "" };
   const record = await session.call<HostRecord>("host.get_record", ref);
+  const { current, publicKey } = await currentState(record, props, props.localSrUuid, props.publicKey ?? "");
+  return { id, props: { ...props, ...current, address: record.address, publicKey }, inputs: current };
+}
+
+/**
+ * Takes the host `inputs.adopt` and its dom0 as they are: the program must describe them exactly (symlinks into
+ * the local SR, root's key pair, trusted keys and peers that already hold this host's key, name, tags and
+ * other-config), else nothing happens and the error names each differing field. Nothing is written, in xapi or on
+ * any dom0, and nothing found is recorded as added, so a later delete leaves all of it in place.
+ */
+async function adopt(inputs: HostInputs): Promise<{ id: string; outs: HostOutputs }> {
+  const session = xenSession();
+  if (!(await refByUuid(session, "host", inputs.adopt))) throw new Error(`adopt: there is no host with uuid ${inputs.adopt}`);
+  const { ref, record } = await resolveHost(session, "host", inputs.host);
+  if (record.uuid !== inputs.adopt) {
+    throw new Error(`adopt: host "${inputs.host}" is ${record.uuid} (${record.name_label}), not ${inputs.adopt}: adopt must be the uuid of the host the program names`);
+  }
+  const localSrUuid = inputs.bootGuest || inputs.images ? await findLocalSr(session, ref, record, inputs.localSr) : "";
+  const { current, publicKey } = await currentState(record, inputs, localSrUuid, "");
+  const compared = [...REPLACING, ...UPDATABLE];
+  assertAdoptable(`host "${record.name_label}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, current as unknown as Record<string, unknown>, compared);
+  const outs: HostOutputs = { ...inputs, uuid: record.uuid, address: record.address, publicKey, localSrUuid, added: structuredClone(NOTHING_ADDED) };
+  return { id: record.uuid, outs };
+}
+
+/**
+ * The host and its dom0 as they are, in the terms (and spelling) of `declared` (what `read` reports, and what
+ * adoption compares): a preparation step reads as done only when it is there as this resource makes it, with
+ * `/boot/guest` and `/images` pointing into `localSrUuid`'s mount. Only reads, over XenAPI and SSH.
+ */
+async function currentState(
+  record: HostRecord,
+  declared: HostInputs,
+  localSrUuid: string,
+  knownPublicKey: string,
+): Promise<{ current: HostInputs; publicKey: string }> {
   const current: HostInputs = {
-    host: props.host,
-    ssh: props.ssh,
-    otherConfig: pick(record.other_config, Object.keys(props.otherConfig ?? {})),
-    localSr: props.localSr ?? "",
-    bootGuest: props.bootGuest,
-    images: props.images,
-    rootKeyPair: props.rootKeyPair,
+    host: declared.host,
+    ssh: declared.ssh,
+    otherConfig: pick(record.other_config, Object.keys(declared.otherConfig ?? {})),
+    localSr: declared.localSr ?? "",
+    bootGuest: declared.bootGuest,
+    images: declared.images,
+    rootKeyPair: declared.rootKeyPair,
     trustedPublicKeys: [],
     authorizeOn: [],
+    adopt: declared.adopt ?? "",
   };
-  if (props.name !== undefined) current.name = record.name_label;
-  if (props.description !== undefined) current.description = record.name_description;
-  if (props.tags !== undefined) current.tags = [...record.tags].sort();
-  let publicKey = props.publicKey ?? "";
-  await withTarget(props.ssh, async (s) => {
-    const mount = `${SR_MOUNT}/${props.localSrUuid}`;
-    if (props.bootGuest) current.bootGuest = (await readSymlinkOrNull(s, BOOT_GUEST)) === `${mount}/os-guest-kernels`;
-    if (props.images) current.images = (await readSymlinkOrNull(s, IMAGES)) === `${mount}/images`;
-    if (props.rootKeyPair) {
+  if (declared.name !== undefined) current.name = record.name_label;
+  if (declared.description !== undefined) current.description = record.name_description;
+  if (declared.tags !== undefined) current.tags = [...record.tags].sort();
+  let publicKey = knownPublicKey;
+  await withTarget(declared.ssh, async (s) => {
+    const mount = `${SR_MOUNT}/${localSrUuid}`;
+    if (declared.bootGuest) current.bootGuest = (await readSymlinkOrNull(s, BOOT_GUEST)) === `${mount}/os-guest-kernels`;
+    if (declared.images) current.images = (await readSymlinkOrNull(s, IMAGES)) === `${mount}/images`;
+    if (declared.rootKeyPair) {
       const pub = await readTextFile(s, `${ROOT_KEY}.pub`);
       current.rootKeyPair = pub !== undefined && (await pathExists(s, ROOT_KEY));
       publicKey = pub?.trim() ?? "";
     }
     const present = new Set(authorizedKeyIds((await readTextFile(s, ROOT_AUTHORIZED_KEYS)) ?? ""));
-    current.trustedPublicKeys = (props.trustedPublicKeys ?? []).filter((k) => present.has(publicKeyId(k)!));
+    current.trustedPublicKeys = (declared.trustedPublicKeys ?? []).filter((k) => present.has(publicKeyId(k)!));
   });
   const myKey = publicKey ? publicKeyId(publicKey) : undefined;
-  for (const peer of props.authorizeOn ?? []) {
+  for (const peer of declared.authorizeOn ?? []) {
     const has = myKey !== undefined && (await withTarget(peer, async (s) => authorizedKeyIds((await readTextFile(s, ROOT_AUTHORIZED_KEYS)) ?? "").includes(myKey)));
     if (has) current.authorizeOn.push(peer);
   }
-  return { id, props: { ...props, ...current, address: record.address, publicKey }, inputs: current };
+  return { current, publicKey };
 }
 
 /**

@@ -4,7 +4,8 @@ import { Checker, CheckFailure } from "./check";
 import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
 import { checkSshTarget, SshTarget, targetId, withTarget } from "./ssh-target";
-import { applyOptions, ConfRecord, getOption, ManagedOption, NO_RECORD, restoreOptions } from "./nova-conf";
+import { applyOptions, ConfRecord, getOption, ManagedOption, NO_RECORD, optionId, restoreOptions } from "./nova-conf";
+import { assertAdoptable } from "./adopt";
 import { checkArgv, NOVA_CONF } from "./firewall-driver";
 
 /**
@@ -29,6 +30,11 @@ export interface NovaComputeConfigInputs {
   agentVersionTimeout?: number;
   vncserverProxyclientAddress?: string;
   restartCommand: string[];
+  /**
+   * Any non-empty marker: take the options as they already are instead of writing them ("" = converge). Create
+   * then only reads, and fails naming each option that differs (never showing a password).
+   */
+  adopt: string;
 }
 
 export interface NovaComputeConfigOutputs extends NovaComputeConfigInputs {
@@ -48,6 +54,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     connectionUrl: c.requiredString(news, "connectionUrl"),
     connectionUsername: c.optionalString(news, "connectionUsername", "root"),
     restartCommand: checkArgv(c, news.restartCommand, "restartCommand"),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (!isUnknown(inputs.connectionUrl) && inputs.connectionUrl && !/^https?:\/\/\S+$/.test(inputs.connectionUrl)) {
     c.fail("connectionUrl", "connectionUrl must be the XenServer's management address as http(s)://<address>");
@@ -74,7 +81,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Diff rules
+// Diff rules (`adopt` only matters to create: never a change)
 
 const UPDATABLE = [
   "computeDriver",
@@ -117,7 +124,7 @@ function options(inputs: NovaComputeConfigInputs): ManagedOption[] {
 }
 
 export async function create(inputs: NovaComputeConfigInputs): Promise<{ id: string; outs: NovaComputeConfigOutputs }> {
-  const outs = await converge(undefined, inputs);
+  const outs = inputs.adopt ? await adopt(inputs) : await converge(undefined, inputs);
   return { id: `${targetId(inputs.ssh)}:${inputs.novaConf}#xenserver`, outs };
 }
 
@@ -131,26 +138,64 @@ export async function remove(_id: string, props: NovaComputeConfigOutputs): Prom
 
 export async function read(id: string, props: NovaComputeConfigOutputs): Promise<{ id: string; props?: NovaComputeConfigOutputs; inputs?: NovaComputeConfigInputs }> {
   const text = await withTarget(props.ssh, (s) => readTextFile(s, props.novaConf));
+  const inputs = currentInputs(text, props);
+  return { id, props: { ...props, ...inputs }, inputs };
+}
+
+/** nova.conf's options in the terms of `declared` (what `read` reports and what adoption compares). */
+function currentInputs(text: string | undefined, declared: NovaComputeConfigInputs): NovaComputeConfigInputs {
   const get = (section: string, key: string) => getOption(text, section, key) ?? "";
   const inputs: NovaComputeConfigInputs = {
-    ssh: props.ssh,
-    novaConf: props.novaConf,
+    ssh: declared.ssh,
+    novaConf: declared.novaConf,
     computeDriver: get("DEFAULT", "compute_driver"),
     connectionUrl: get("xenserver", "connection_url"),
     connectionUsername: get("xenserver", "connection_username"),
-    restartCommand: props.restartCommand,
+    restartCommand: declared.restartCommand,
+    adopt: declared.adopt ?? "",
   };
-  if (props.connectionPassword !== undefined) {
+  if (declared.connectionPassword !== undefined) {
     // Never hand the file's value back: the stored secret when it still matches, else a marker that is no secret.
-    inputs.connectionPassword = get("xenserver", "connection_password") === props.connectionPassword ? props.connectionPassword : "(changed in nova.conf)";
+    inputs.connectionPassword = get("xenserver", "connection_password") === declared.connectionPassword ? declared.connectionPassword : CHANGED_PASSWORD;
   }
-  if (props.srMatchingFilter !== undefined) inputs.srMatchingFilter = get("xenserver", "sr_matching_filter");
-  if (props.agentVersionTimeout !== undefined) {
+  if (declared.srMatchingFilter !== undefined) inputs.srMatchingFilter = get("xenserver", "sr_matching_filter");
+  if (declared.agentVersionTimeout !== undefined) {
     const t = get("xenserver", "agent_version_timeout");
     inputs.agentVersionTimeout = /^\d+$/.test(t) ? Number(t) : -1;
   }
-  if (props.vncserverProxyclientAddress !== undefined) inputs.vncserverProxyclientAddress = get("DEFAULT", "vncserver_proxyclient_address");
-  return { id, props: { ...props, ...inputs }, inputs };
+  if (declared.vncserverProxyclientAddress !== undefined) inputs.vncserverProxyclientAddress = get("DEFAULT", "vncserver_proxyclient_address");
+  return inputs;
+}
+
+const CHANGED_PASSWORD = "(changed in nova.conf)";
+const PASSWORD_ID = optionId("xenserver", "connection_password");
+
+/**
+ * Takes the options as they already are: each must have the declared value (the password: the declared one, else
+ * the stack's `xen:password`), else nothing happens and the error names each differing option, showing no
+ * password. Nothing is written and restartCommand is not run. The values found are recorded as the ones to put
+ * back, so a delete right after adoption changes nothing (a password taken from `xen:password` is not recorded:
+ * nothing of it is stored, and delete leaves that line as it is anyway).
+ */
+async function adopt(inputs: NovaComputeConfigInputs): Promise<NovaComputeConfigOutputs> {
+  const wanted = options(inputs);
+  const text = await withTarget(inputs.ssh, (s) => readTextFile(s, inputs.novaConf));
+  const current = currentInputs(text, inputs) as unknown as Record<string, unknown>;
+  const declared = { ...inputs } as unknown as Record<string, unknown>;
+  // The password is compared, never shown.
+  const password = wanted.find((o) => optionId(o.section, o.key) === PASSWORD_ID)!.value;
+  const found = getOption(text, "xenserver", "connection_password");
+  declared.connectionPassword = inputs.connectionPassword === undefined ? "(the stack's xen:password)" : "(the declared secret)";
+  current.connectionPassword = found === password ? declared.connectionPassword : found === undefined ? "(absent)" : "(another value)";
+  const compared = [...REPLACING, ...UPDATABLE];
+  assertAdoptable(`NovaComputeConfig on ${targetId(inputs.ssh)}:${inputs.novaConf}`, inputs.adopt, declared, current, compared);
+  const previous: Record<string, string | null> = {};
+  for (const o of wanted) {
+    const id = optionId(o.section, o.key);
+    if (id === PASSWORD_ID && inputs.connectionPassword === undefined) continue;
+    previous[id] = getOption(text, o.section, o.key) ?? null;
+  }
+  return { ...inputs, conf: { previous, createdSections: [], createdFile: false } };
 }
 
 async function converge(olds: NovaComputeConfigOutputs | undefined, news: NovaComputeConfigInputs): Promise<NovaComputeConfigOutputs> {

@@ -7,6 +7,7 @@ import { resolveHost } from "./lookup";
 import { checkSshTarget, reason, SshTarget, targetId, withTarget } from "./ssh-target";
 import { Dom0Session, readFile, removeFile, writeFileAtomic } from "../dom0";
 import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
+import { assertAdoptable } from "./adopt";
 
 /**
  * Plugins: dom0 XenAPI plug-ins (e.g. nova's `plugins/xenserver/xenapi/etc/xapi.d/plugins`) from a local
@@ -36,6 +37,11 @@ export interface PluginsInputs {
   requiredVersion: string;
   /** The plug-in answering `get_version`. */
   versionPlugin: string;
+  /**
+   * Any non-empty marker (e.g. "installed"): take plug-ins that are already installed under management instead of
+   * installing them ("" = install). Create then only reads, and fails naming each file that differs.
+   */
+  adopt: string;
 }
 
 export interface PluginsOutputs extends PluginsInputs {
@@ -61,6 +67,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     directory: c.optionalString(news, "directory", PLUGIN_DIR),
     requiredVersion: c.optionalString(news, "requiredVersion", ""),
     versionPlugin: c.optionalString(news, "versionPlugin", "nova_plugin_version"),
+    adopt: c.optionalString(news, "adopt", ""),
   };
   if (!isUnknown(inputs.directory) && !/^\/[^\0]*[^/]$/.test(inputs.directory)) {
     c.fail("directory", `directory must be an absolute path, got ${JSON.stringify(inputs.directory)}`);
@@ -99,7 +106,8 @@ function checkTargets(c: Checker, value: unknown): PluginTarget[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Diff rules: the file set and its contents, the targets and the version all update in place
+// Diff rules: the file set and its contents, the targets and the version all update in place (`adopt` only
+// matters to create: never a change)
 
 const UPDATABLE = ["source", "files", "hosts", "directory", "requiredVersion", "versionPlugin"] as const;
 
@@ -111,9 +119,42 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 // SSH and XenAPI
 
 export async function create(inputs: PluginsInputs): Promise<{ id: string; outs: PluginsOutputs }> {
-  const outs = await converge(undefined, inputs);
+  const outs = inputs.adopt ? await adopt(inputs) : await converge(undefined, inputs);
   const id = `plugins:${inputs.hosts.map((h) => targetId(h.ssh)).join(",")}:${inputs.directory}`;
   return { id, outs };
+}
+
+/**
+ * Takes plug-ins that are already installed under management: every declared file must be on every target with
+ * the declared sha256, else nothing happens and the error names each target's differing file. Nothing is written.
+ * As with Pulumi's import, the resource then owns the files: they are recorded as installed, so delete removes
+ * them. The version is not asked for here (`host.call_plugin` is a XenAPI call that runs code in dom0); the files
+ * are byte for byte the declared ones, and the next update that installs checks it.
+ */
+async function adopt(inputs: PluginsInputs): Promise<PluginsOutputs> {
+  const names = Object.keys(inputs.files);
+  const seen = await hashesOnTargets(inputs);
+  const declared: Record<string, string> = {};
+  const actual: Record<string, string> = {};
+  for (const [i, t] of inputs.hosts.entries()) {
+    for (const name of names) {
+      const field = `files on ${targetId(t.ssh)}: ${inputs.directory}/${name}`;
+      declared[field] = `sha256 ${inputs.files[name]}`;
+      actual[field] = seen[i][name] ? `sha256 ${seen[i][name]}` : "(absent)";
+    }
+  }
+  assertAdoptable(`Plugins from ${inputs.source}`, inputs.adopt, declared, actual, Object.keys(declared));
+  const installed: Record<string, string[]> = {};
+  if (names.length > 0) for (const t of inputs.hosts) installed[targetId(t.ssh)] = [...names].sort();
+  return { ...inputs, installed, versions: {} };
+}
+
+/** Per target, in `declared.hosts` order: name → sha256 of the declared files there (missing ones left out). */
+async function hashesOnTargets(declared: PluginsInputs): Promise<Array<Record<string, string>>> {
+  const names = Object.keys(declared.files);
+  const seen: Array<Record<string, string>> = [];
+  for (const t of declared.hosts) seen.push(await withTarget(t.ssh, (s) => remoteHashes(s, declared.directory, names)));
+  return seen;
 }
 
 export async function update(_id: string, olds: PluginsOutputs, news: PluginsInputs): Promise<{ outs: PluginsOutputs }> {
@@ -130,8 +171,7 @@ export async function remove(_id: string, props: PluginsOutputs): Promise<void> 
 export async function read(id: string, props: PluginsOutputs): Promise<{ id: string; props?: PluginsOutputs; inputs?: PluginsInputs }> {
   const names = Object.keys(props.files);
   const files: Record<string, string> = {};
-  const seen: Array<Record<string, string>> = [];
-  for (const t of props.hosts) seen.push(await withTarget(t.ssh, (s) => remoteHashes(s, props.directory, names)));
+  const seen = await hashesOnTargets(props);
   // A file reads as declared only when every target has it with that content; else as the first differing copy.
   for (const name of names) {
     const differing = seen.find((h) => h[name] !== props.files[name]);
@@ -145,6 +185,7 @@ export async function read(id: string, props: PluginsOutputs): Promise<{ id: str
     directory: props.directory,
     requiredVersion: props.requiredVersion,
     versionPlugin: props.versionPlugin,
+    adopt: props.adopt ?? "",
   };
   return { id, props: { ...props, files }, inputs };
 }

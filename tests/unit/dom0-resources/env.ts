@@ -1,20 +1,23 @@
 /**
- * A simulated pool whose hosts each have a real dom0 test host (sshd): the simulator's `host.call_plugin` runs
- * plug-ins inside them, each host's "Local storage" SR is mounted at /var/run/sr-mount/<uuid> (a filesystem of
- * its own), and one operator key (the first host's test key) logs in to every dom0 as root, as `xen:sshPrivateKey`.
- * Also: listings of a dom0's file trees (to show that destroy leaves them as they were) and a guard that this
- * machine's own /boot/guest, /images, /etc and /root are never touched.
+ * The tests' view of a lab (sim/lab.ts: a simulated pool whose hosts each have a real sshd dom0, their
+ * "Local storage" SRs mounted at /var/run/sr-mount/<uuid> on a filesystem of their own, one operator key for every
+ * machine), plus what only the tests need: the stack settings for `configure`, listings of a dom0's file trees (to
+ * show that destroy leaves them as they were) and a guard that this machine's own /boot/guest, /images, /etc and
+ * /root are never touched.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startSimulator, Simulator } from "../../../sim";
-import { Dom0TestHost, startDom0TestHosts } from "../../../sim/dom0";
+import { Simulator } from "../../../sim";
+import { Dom0TestHost } from "../../../sim/dom0";
+import { Lab, startLab } from "../../../sim/lab";
 
 export interface Dom0Pool {
   sim: Simulator;
+  /** The lab this pool is. */
+  lab: Lab;
   /** The dom0 test hosts of the pool's hosts, in order, then the extra machines (e.g. the nova-compute VM). */
   hosts: Dom0TestHost[];
   /** uuid of each pool host's "Local storage" SR, in host order. */
@@ -45,19 +48,27 @@ export function realPathsSnapshot(): Record<string, string> {
   return s;
 }
 
+/** Stack settings (`xen:*`) that point the provider at a lab. */
+export function labSettings(lab: Lab, password: string): Record<string, string> {
+  return {
+    "xen:url": lab.sim.masterUrl,
+    "xen:password": password,
+    "xen:tlsFingerprint": lab.sim.tls!.fingerprint256,
+    "xen:sshPrivateKey": lab.operatorKey,
+  };
+}
+
 /**
- * Starts `names` as simulated pool hosts with dom0 test hosts, plus `extra` test hosts that are not in the pool
- * (machines such as the nova-compute VM).
+ * Starts `names` as simulated pool hosts (each with an ext "Local storage" SR) on a lab, plus `extra` machines
+ * that are not in the pool (such as the nova-compute VM).
  */
 export async function startDom0Pool(names: string[], options: { extra?: string[]; password?: string } = {}): Promise<Dom0Pool> {
   const password = options.password ?? "dom0-pool-password";
-  const started = await startDom0TestHosts([...names, ...(options.extra ?? [])]);
-  let sim: Simulator | undefined;
-  try {
-    const hosts = started.hosts;
-    sim = await startSimulator({
+  const extra = options.extra ?? [];
+  const lab = await startLab(
+    {
       name: "dom0-pool",
-      hosts: names.map((name, i) => ({ name, address: hosts[i].address })),
+      hosts: names.map((name) => ({ name })),
       srs: names.map((name) => ({
         name: "Local storage",
         type: "ext",
@@ -66,48 +77,20 @@ export async function startDom0Pool(names: string[], options: { extra?: string[]
         deviceConfig: { device: "/dev/sda3" },
       })),
       users: { root: password },
-    });
-    const byUuid = new Map(sim.hosts.map((h, i) => [h.uuid, hosts[i]]));
-    sim.dom0 = (uuid) => {
-      const h = byUuid.get(uuid);
-      return h ? { exec: (argv, stdin) => h.exec(argv, stdin) } : undefined;
-    };
-    const localSrs: string[] = [];
-    for (const [i, h] of sim.hosts.entries()) {
-      const sr = sim.db.all("SR").find((s) =>
-        (s.record.PBDs as string[]).some((p) => sim!.db.get("PBD", p).host === h.ref),
-      )!;
-      const uuid = String(sr.record.uuid);
-      await hosts[i].createSrMount(uuid);
-      localSrs.push(uuid);
-    }
-    // One operator key for every machine, as `xen:sshPrivateKey` gives the provider one key.
-    const operator = hosts[0];
-    for (const h of hosts.slice(1)) fs.appendFileSync(h.path("/etc/ssh/authorized_keys.d/root"), `${operator.clientPublicKey.trim()}\n`);
-    const s = sim;
-    return {
-      sim: s,
-      hosts,
-      localSrs,
-      password,
-      privateKey: operator.clientPrivateKey,
-      settings: {
-        "xen:url": s.masterUrl,
-        "xen:password": password,
-        "xen:tlsFingerprint": s.tls!.fingerprint256,
-        "xen:sshPrivateKey": operator.clientPrivateKey,
-      },
-      ssh: (h) => ({ address: h.address, port: h.port, hostKeyFingerprint: h.hostKeyFingerprint }),
-      stop: async () => {
-        await s.close();
-        await started.stop();
-      },
-    };
-  } catch (e) {
-    await sim?.close();
-    await started.stop();
-    throw e;
-  }
+    },
+    { extraMachines: extra },
+  );
+  return {
+    sim: lab.sim,
+    lab,
+    hosts: [...lab.dom0s, ...extra.map((n) => lab.machines[n])],
+    localSrs: lab.localSrs,
+    password,
+    privateKey: lab.operatorKey,
+    settings: labSettings(lab, password),
+    ssh: (h) => lab.ssh(h),
+    stop: () => lab.stop(),
+  };
 }
 
 /**
@@ -174,3 +157,29 @@ export function vifRulesDir(): string {
   return dir;
 }
 
+
+/**
+ * Prepares a dom0 by hand, as an operator would have before pulumi-xen (and as the Host resource makes it):
+ * `/boot/guest` and `/images` pointing into the local SR's mount, and a root key pair. Returns root's public key.
+ */
+export async function prepareDom0ByHand(h: Dom0TestHost, localSrUuid: string): Promise<string> {
+  const mount = `/var/run/sr-mount/${localSrUuid}`;
+  const r = await h.exec([
+    "sh",
+    "-c",
+    `set -e; mkdir -p "$1/os-guest-kernels" "$1/images"; ln -s "$1/os-guest-kernels" /boot/guest; ln -s "$1/images" /images
+mkdir -p -m 700 /root/.ssh; ssh-keygen -q -t rsa -b 2048 -N '' -C "root@$2" -f /root/.ssh/id_rsa; cat /root/.ssh/id_rsa.pub`,
+    "sh",
+    mount,
+    h.name,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+/** Appends `line` to root's authorized_keys on `h` by hand (root trust made before pulumi-xen). */
+export function trustByHand(h: Dom0TestHost, line: string): void {
+  const file = h.path("/root/.ssh/authorized_keys");
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.appendFileSync(file, `${line.trim()}\n`, { mode: 0o600 });
+}

@@ -36,6 +36,7 @@ describe("Host check and diff (pure)", () => {
         { address: "10.0.0.2", port: 2222, hostKeyFingerprint: fp },
         { address: "10.0.0.3", port: 22, hostKeyFingerprint: fp },
       ],
+      adopt: "",
     });
   });
 
