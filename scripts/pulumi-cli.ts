@@ -84,6 +84,9 @@ export class PulumiCli {
   /** Creates the stack and sets its config; `secrets` are stored encrypted. */
   async initStack(stack: string, config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
     await this.ok(["stack", "init", stack]);
+    // `stack init` writes the stack's settings (its encryption salt) beside Pulumi.yaml; keep them with the rest.
+    const written = path.join(this.options.programDir, `Pulumi.${stack}.yaml`);
+    if (this.options.configFile && fs.existsSync(written)) fs.renameSync(written, this.options.configFile);
     for (const [k, v] of Object.entries(config)) await this.ok(["config", "set", k, v]);
     // Through standard input: a secret never appears in a command line, a process list or an error message.
     for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", "--raw", k], v);
