@@ -20,7 +20,8 @@ async function main(argv: string[]): Promise<void> {
     default:
       process.stderr.write(
         "usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n" +
-          "       pulumi-xen discover --out DIR [--project NAME]   (connection from XEN_URL, XEN_PASSWORD, ...)\n" +
+          "       pulumi-xen discover --out DIR [--project NAME] [--dom0 host=address[:port]@SHA256:fp ...]\n" +
+          "                                 (connection from XEN_URL, XEN_PASSWORD, ...; dom0 key from XEN_SSH_PRIVATE_KEY)\n" +
           "       pulumi preview --json | pulumi-xen summarize-preview\n",
       );
       process.exitCode = command === undefined || command === "--help" ? 0 : 2;

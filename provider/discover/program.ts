@@ -13,8 +13,17 @@ export function renderProgram(d: Discovery, project: string): Record<string, str
     "",
     `export const pool = new xen.Pool(${q(names.take("pool"))}, ${literal(d.pool.args)}, adopted);`,
     "",
-    "// Storage repositories",
   ];
+  if (d.dom0Hosts.length > 0) {
+    lines.push(
+      "// Hosts, with their dom0s as found: /boot/guest and /images (true only where they already point into the",
+      "// host's local SR), root's key pair, and every key in root's authorized_keys. Delete never removes what was",
+      "// found; only what a later update adds.",
+    );
+    for (const h of d.dom0Hosts) lines.push(`new xen.Host(${q(names.take(`host-${h.args.name ?? h.uuid}`, h.uuid))}, ${literal(h.args)}, adopted);`);
+    lines.push("");
+  }
+  lines.push("// Storage repositories");
   for (const sr of d.storageRepositories) {
     lines.push(`new xen.StorageRepository(${q(names.take(`sr-${sr.args.name}`, sr.uuid))}, ${literal(sr.args)}, adopted);`);
   }
@@ -40,18 +49,29 @@ function renderReadme(d: Discovery, project: string): string {
     "| found | adopted |",
     "|---|---|",
     `| pool | 1 |`,
-    `| hosts | ${d.hosts.length} (listed below; dom0 settings are adopted with the Host resource) |`,
+    `| hosts | ${d.hosts.length} (${d.dom0Hosts.length} adopted with their dom0s; listed below) |`,
     `| storage repositories | ${d.storageRepositories.length} |`,
     `| VMs | ${d.vms.length} |`,
     "",
     "Hosts:",
     "",
-    ...d.hosts.map((h) => `- ${h.name} (${h.uuid}), ${h.address}`),
+    ...d.hosts.map((h) => {
+      const adopted = d.dom0Hosts.find((x) => x.uuid === h.uuid);
+      if (!adopted) return `- ${h.name} (${h.uuid}), ${h.address}: not adopted (its dom0 was not read: add \`--dom0 ${h.name}=<address>@SHA256:<host key fingerprint>\`)`;
+      const a = adopted.args;
+      const ssh = a.ssh as { address: string; port: number };
+      const steps = [a.bootGuest ? "/boot/guest" : "", a.images ? "/images" : "", a.rootKeyPair ? "root key pair" : ""].filter(Boolean);
+      return `- ${h.name} (${h.uuid}), ${h.address}: adopted with its dom0 (${ssh.address}:${ssh.port}): ${steps.join(", ") || "not prepared"}; ` +
+        `${(a.trustedPublicKeys as string[]).length} authorized key(s)`;
+    }),
     "",
     "Left out:",
     "",
     ...(d.skipped.length ? d.skipped.map((s) => `- ${s.what}: ${s.why}`) : ["- nothing"]),
     "",
+    ...(d.dom0Hosts.length > 0
+      ? ["The Host resources reach the dom0s over SSH: also set `xen:sshPrivateKey` (secret) to the key discover used.", ""]
+      : []),
     "Next: set `xen:url`, `xen:password` (secret) and `xen:tlsFingerprint`, run `pulumi up` (it changes nothing),",
     "then `pulumi preview --expect-no-changes` in your PR checks. other-config keys that xapi maintains itself",
     "(e.g. `last_shutdown_time`) are left out on purpose.",

@@ -19,10 +19,25 @@ import { userOtherConfig } from "./xapi-owned-keys";
 /** What discover found: resource declarations with the exact current values, and what it left out and why. */
 export interface Discovery {
   pool: { uuid: string; args: Record<string, unknown> };
-  hosts: Array<{ uuid: string; name: string; address: string }>;
+  hosts: DiscoveredHost[];
+  /** Host resources for the hosts whose dom0s were read too (`--dom0`), in host order. */
+  dom0Hosts: Array<{ uuid: string; args: Record<string, unknown> }>;
   storageRepositories: Array<{ uuid: string; args: Record<string, unknown> }>;
   vms: Array<{ uuid: string; args: Record<string, unknown> }>;
   skipped: Array<{ what: string; why: string }>;
+}
+
+/** A host as xapi describes it, with what the Host resource's declaration needs. */
+export interface DiscoveredHost {
+  uuid: string;
+  name: string;
+  address: string;
+  description: string;
+  tags: string[];
+  /** other-config without the keys xapi maintains itself. */
+  otherConfig: Record<string, string>;
+  /** The unshared SRs with a PBD on this host; `localStorage` marks other-config i18n-key=local-storage. */
+  localSrs: Array<{ uuid: string; localStorage: boolean }>;
 }
 
 /**
@@ -134,7 +149,20 @@ export async function walkPool(session: XenApiSession): Promise<Discovery> {
         tags: [...(pool.tags ?? [])].sort(),
       },
     },
-    hosts: Object.values(hosts).map((h) => ({ uuid: h.uuid, name: h.name_label, address: h.address })),
+    hosts: (Object.entries(hosts) as Array<[Ref, HostRecord]>)
+      .map(([ref, h]) => ({
+        uuid: h.uuid,
+        name: h.name_label,
+        address: h.address,
+        description: h.name_description,
+        tags: [...(h.tags ?? [])].sort(),
+        otherConfig: userOtherConfig("host", h.other_config),
+        localSrs: Object.values(pbds)
+          .filter((p) => p.host === ref && srs[p.SR] && !srs[p.SR].shared)
+          .map((p) => ({ uuid: srs[p.SR].uuid, localStorage: srs[p.SR].other_config?.["i18n-key"] === "local-storage" })),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    dom0Hosts: [],
     storageRepositories,
     vms: vmDecls.sort((a, b) => String(a.args.name).localeCompare(String(b.args.name))),
     skipped,

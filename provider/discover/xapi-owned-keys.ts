@@ -22,6 +22,18 @@ export const XAPI_OWNED_OTHER_CONFIG: Record<string, ReadonlySet<string>> = {
     "pulumi-xen:owner",
   ]),
   SR: new Set(["auto-scan", "dirty", "i18n-original-value-name_label", "i18n-original-value-name_description"]),
+  host: new Set([
+    "agent_start_time",
+    "boot_time",
+    "iscsi_iqn",
+    "multipathing",
+    "multipathhandle",
+    "last_blob_sync_time",
+    "MAINTENANCE_MODE",
+    "MAINTENANCE_MODE_EVACUATED_VMS_MIGRATED",
+    "MAINTENANCE_MODE_EVACUATED_VMS_HALTED",
+    "MAINTENANCE_MODE_EVACUATED_VMS_SUSPENDED",
+  ]),
   pool: new Set(["memory-ratio-hvm", "memory-ratio-pv", "cpuid_feature_mask", "xenprep"]),
 };
 
