@@ -37,8 +37,11 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   const mayHalt = !previous || desired.allowRestart || previous.powerState === "halted";
   await applyDisks(session, vm, record, desired, previous, mayHalt ? () => halt(session, vm) : undefined);
   await applyInterfaces(session, vm, record, desired, await isRunning());
-  const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
-  await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
+  // The CD drive is only looked at when the program manages it (declares an ISO now, or did before).
+  if (desired.cdrom || previous?.cdrom) {
+    const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
+    await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
+  }
   await setPowerState(session, vm, desired.powerState, progressReporter(`${desired.name}: power ${desired.powerState}`));
   if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
   // Last: until here a VM being created keeps its "creating" name, by which a retried create finds it.
@@ -137,13 +140,15 @@ async function applyDisks(
   }
   // Only disks the program declared before and no longer does: a template's own disks are left alone.
   const kept = new Set(desired.disks.map((d) => d.device));
-  attached = await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm));
-  for (const dropped of previous?.disks.filter((d) => !kept.has(d.device)) ?? []) {
-    const disk = attached.get(dropped.device);
+  const dropped = previous?.disks.filter((d) => !kept.has(d.device)) ?? [];
+  if (dropped.length > 0) attached = await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm));
+  for (const gone of dropped) {
+    const disk = attached.get(gone.device);
     if (disk) await removeDisk(session, disk, desired.ownerKey);
   }
-  const running = (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
-  for (const disk of desired.disks.filter((d) => !attached.has(d.device))) {
+  const added = desired.disks.filter((d) => !attached.has(d.device));
+  const running = added.length > 0 && (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
+  for (const disk of added) {
     await addDisk(session, vm, desired.name, disk, await srForDisk(session, disk, desired.sr), desired.ownerKey, running);
   }
 }
