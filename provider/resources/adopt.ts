@@ -15,7 +15,7 @@ export function assertAdoptable(
 ): void {
   const differences = fields
     .filter((f) => canonical(declared[f]) !== canonical(actual[f]))
-    .map((f) => `  ${f}: the program says ${canonical(declared[f])}, xapi has ${canonical(actual[f])}`);
+    .map((f) => `  ${f}: the program says ${canonical(declared[f])}, it is ${canonical(actual[f])}`);
   if (differences.length > 0) {
     throw new Error(
       `adopt: ${what} ${uuid} differs from the program, so adopting it would change it:\n${differences.join("\n")}\n` +

@@ -167,10 +167,10 @@ sr_matching_filter = default-sr:true
       });
       await assert.rejects(host.create(program), (e: Error) => {
         assert.match(e.message, new RegExp(`^adopt: host "xs2" ${pool.sim.hosts[1].uuid} differs from the program`));
-        assert.match(e.message, /\n {2}name: the program says "xs2-renamed", xapi has "xs2"/);
-        assert.match(e.message, /\n {2}tags: the program says \["compute"\], xapi has \[\]/);
-        assert.match(e.message, /\n {2}otherConfig: the program says \{"owner-team":"infra"\}, xapi has \{\}/);
-        assert.match(e.message, /\n {2}images: the program says true, xapi has false/);
+        assert.match(e.message, /\n {2}name: the program says "xs2-renamed", it is "xs2"/);
+        assert.match(e.message, /\n {2}tags: the program says \["compute"\], it is \[\]/);
+        assert.match(e.message, /\n {2}otherConfig: the program says \{"owner-team":"infra"\}, it is \{\}/);
+        assert.match(e.message, /\n {2}images: the program says true, it is false/);
         assert.match(e.message, /\n {2}trustedPublicKeys: /);
         assert.match(e.message, /\n {2}authorizeOn: /);
         assert.doesNotMatch(e.message, /bootGuest|rootKeyPair/, "what matches is not named");
@@ -223,7 +223,7 @@ sr_matching_filter = default-sr:true
           const id = `${h.address}:${h.port}`;
           assert.ok(e.message.includes(`files on ${id}: /etc/xapi.d/plugins/nova_plugin_version: the program says "sha256 `), e.message);
           assert.ok(e.message.includes(`files on ${id}: /etc/xapi.d/plugins/extra_plugin: the program says "sha256 `), e.message);
-          assert.ok(e.message.includes(`xapi has "(absent)"`), e.message);
+          assert.ok(e.message.includes(`it is "(absent)"`), e.message);
           assert.ok(!e.message.includes(`files on ${id}: /etc/xapi.d/plugins/xenhost`), "same file, not named");
         }
         return true;
@@ -264,10 +264,10 @@ sr_matching_filter = default-sr:true
     const w = writes();
     await assert.rejects(
       fw.create(fwInputs({ driver: "nova.virt.firewall.NoopFirewallDriver" })),
-      /\n {2}driver: the program says "nova\.virt\.firewall\.NoopFirewallDriver", xapi has "nova\.virt\.firewall\.IptablesFirewallDriver"/,
+      /\n {2}driver: the program says "nova\.virt\.firewall\.NoopFirewallDriver", it is "nova\.virt\.firewall\.IptablesFirewallDriver"/,
     );
     await assert.rejects(fw.create(fwInputs({ dom0s: dom0s().map((h) => pool.ssh(h)), vifRules: vif, vifInitScript: "openstack-vif-rules" })), (e: Error) => {
-      assert.match(e.message, /\n {2}vifRuleFiles: the program says \{"openstack-vif-rules":"[0-9a-f]{64}","vif_rules.py":"[0-9a-f]{64}"\}, xapi has \{\}/);
+      assert.match(e.message, /\n {2}vifRuleFiles: the program says \{"openstack-vif-rules":"[0-9a-f]{64}","vif_rules.py":"[0-9a-f]{64}"\}, it is \{\}/);
       assert.doesNotMatch(e.message, /\n {2}driver:/);
       return true;
     });
@@ -305,9 +305,9 @@ sr_matching_filter = default-sr:true
   it("NovaComputeConfig: options that differ are refused by name, and no password is ever shown", async () => {
     const w = writes();
     await assert.rejects(nova.create(novaInputs({ connectionUrl: "https://10.0.0.3", connectionPassword: "wrong-Pa55", agentVersionTimeout: 300 })), (e: Error) => {
-      assert.match(e.message, /\n {2}connectionUrl: the program says "https:\/\/10\.0\.0\.3", xapi has "https:\/\/10\.0\.0\.2"/);
-      assert.match(e.message, /\n {2}connectionPassword: the program says "\(the declared secret\)", xapi has "\(another value\)"/);
-      assert.match(e.message, /\n {2}agentVersionTimeout: the program says 300, xapi has -1/);
+      assert.match(e.message, /\n {2}connectionUrl: the program says "https:\/\/10\.0\.0\.3", it is "https:\/\/10\.0\.0\.2"/);
+      assert.match(e.message, /\n {2}connectionPassword: the program says "\(the declared secret\)", it is "\(another value\)"/);
+      assert.match(e.message, /\n {2}agentVersionTimeout: the program says 300, it is -1/);
       assert.doesNotMatch(e.message, /computeDriver|srMatchingFilter/);
       assert.ok(!e.message.includes(NOVA_PASSWORD) && !e.message.includes("wrong-Pa55"), "no password in the message");
       return true;
@@ -315,7 +315,7 @@ sr_matching_filter = default-sr:true
     // Without connectionPassword the stack's xen:password is what must be there.
     const { connectionPassword: _p, ...withoutPassword } = novaInputs();
     await assert.rejects(nova.create(withoutPassword), (e: Error) => {
-      assert.match(e.message, /connectionPassword: the program says "\(the stack's xen:password\)", xapi has "\(another value\)"/);
+      assert.match(e.message, /connectionPassword: the program says "\(the stack's xen:password\)", it is "\(another value\)"/);
       assert.ok(!e.message.includes(NOVA_PASSWORD) && !e.message.includes(pool.password));
       return true;
     });

@@ -57,10 +57,10 @@ test("a VM that differs is refused with every differing field, and nothing is wr
   const writes = sim.counters.writeCalls();
   await assert.rejects(vm.create(inputs), (err: Error) => {
     assert.match(err.message, /^adopt: VM "legacy-renamed" [0-9a-f-]+ differs from the program/);
-    assert.match(err.message, /name: the program says "legacy-renamed", xapi has "legacy"/);
-    assert.match(err.message, /powerState: the program says "running", xapi has "halted"/);
-    assert.match(err.message, /memory: the program says .*2147483648.*, xapi has .*1073741824/);
-    assert.match(err.message, /description: the program says "", xapi has "Template tmpl"/);
+    assert.match(err.message, /name: the program says "legacy-renamed", it is "legacy"/);
+    assert.match(err.message, /powerState: the program says "running", it is "halted"/);
+    assert.match(err.message, /memory: the program says .*2147483648.*, it is .*1073741824/);
+    assert.match(err.message, /description: the program says "", it is "Template tmpl"/);
     return true;
   });
   assert.equal(sim.counters.writeCalls(), writes);
@@ -70,7 +70,7 @@ test("an SR is adopted as it is, refused when it differs; adopting a missing uui
   const declared = { adopt: srUuid, name: "isos", type: "iso", deviceConfig: { location: "/isos", legacy_mode: "true" }, shared: false, host: "xs1" };
   const ok = sr.check({}, declared).inputs;
   assert.equal((await sr.create(ok)).id, srUuid);
-  await assert.rejects(sr.create(sr.check({}, { ...declared, otherConfig: { "i18n-key": "local-storage-iso" } }).inputs), /otherConfig: the program says \{"i18n-key":"local-storage-iso"\}, xapi has \{\}/);
+  await assert.rejects(sr.create(sr.check({}, { ...declared, otherConfig: { "i18n-key": "local-storage-iso" } }).inputs), /otherConfig: the program says \{"i18n-key":"local-storage-iso"\}, it is \{\}/);
   await assert.rejects(sr.create(sr.check({}, { ...declared, adopt: "00000000-0000-0000-0000-000000000000" }).inputs), /adopt: there is no SR with uuid 00000000/);
 });
 
