@@ -3,7 +3,7 @@
  * host key, runs read-only commands (readlink, test, cat), and describes the host and its dom0 preparation as the
  * `Host` Args that adopt them unchanged: a step reads as done only when it is there as the Host resource makes it.
  */
-import { Dom0Error, Dom0Session, normalizeFingerprint, pathExists, publicKeyId, readSymlink, readTextFile, ROOT_AUTHORIZED_KEYS, withDom0 } from "../dom0";
+import { normalizeFingerprint, pathExists, publicKeyId, readTextFile, ROOT_AUTHORIZED_KEYS, symlinkTarget, withDom0 } from "../dom0";
 import { BOOT_GUEST, IMAGES, ROOT_KEY, SR_MOUNT } from "../resources/host";
 import type { DiscoveredHost } from "./walk";
 
@@ -63,8 +63,8 @@ export function hostFor(option: Dom0Option, hosts: DiscoveredHost[]): Discovered
 export async function discoverDom0(host: DiscoveredHost, option: Dom0Option, ssh: { privateKey: string; username: string }): Promise<Record<string, unknown>> {
   const target = { address: option.address, port: option.port, hostKeyFingerprint: option.hostKeyFingerprint };
   const found = await withDom0({ host: option.address, port: option.port, username: ssh.username, privateKey: ssh.privateKey, hostKeyFingerprint: option.hostKeyFingerprint }, async (s) => ({
-    bootGuest: await linkOrUndefined(s, BOOT_GUEST),
-    images: await linkOrUndefined(s, IMAGES),
+    bootGuest: await symlinkTarget(s, BOOT_GUEST),
+    images: await symlinkTarget(s, IMAGES),
     rootKeyPair: (await pathExists(s, ROOT_KEY)) && (await pathExists(s, `${ROOT_KEY}.pub`)),
     authorizedKeys: (await readTextFile(s, ROOT_AUTHORIZED_KEYS)) ?? "",
   })).catch((e: unknown) => {
@@ -108,11 +108,3 @@ export function keyLines(text: string): string[] {
   return [...byId.values()].sort();
 }
 
-async function linkOrUndefined(s: Dom0Session, link: string): Promise<string | undefined> {
-  try {
-    return await readSymlink(s, link);
-  } catch (e) {
-    if (e instanceof Dom0Error && e.code === "PATH_CONFLICT") return undefined;
-    throw e;
-  }
-}

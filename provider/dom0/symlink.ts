@@ -46,6 +46,16 @@ export async function readSymlink(session: Dom0Session, link: string): Promise<s
   return r.stdout.slice(0, -3); // drop "\n.\n"
 }
 
+/** The target of `link` when it is a symlink; undefined when nothing, or something else, is there. */
+export async function symlinkTarget(session: Dom0Session, link: string): Promise<string | undefined> {
+  try {
+    return await readSymlink(session, link);
+  } catch (e) {
+    if (e instanceof Dom0Error && e.code === "PATH_CONFLICT") return undefined;
+    throw e;
+  }
+}
+
 /**
  * Removes `link` only if it is a symlink to `target`: `"removed"`, `"absent"` when nothing is there, `"kept"` when
  * something else is there (left alone: it is not ours).

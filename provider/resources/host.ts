@@ -1,14 +1,13 @@
 import { HostRecord, PbdRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import {
-  Dom0Error,
   Dom0Session,
   ensureKeyPair,
   filesystemId,
   mkdirp,
   pathExists,
   publicKeyId,
-  readSymlink,
+  symlinkTarget,
   readTextFile,
   removeFile,
   removeSymlink,
@@ -246,8 +245,8 @@ async function currentState(
   let publicKey = knownPublicKey;
   await withTarget(declared.ssh, async (s) => {
     const mount = `${SR_MOUNT}/${localSrUuid}`;
-    if (declared.bootGuest) current.bootGuest = (await readSymlinkOrNull(s, BOOT_GUEST)) === `${mount}/os-guest-kernels`;
-    if (declared.images) current.images = (await readSymlinkOrNull(s, IMAGES)) === `${mount}/images`;
+    if (declared.bootGuest) current.bootGuest = (await symlinkTarget(s, BOOT_GUEST)) === `${mount}/os-guest-kernels`;
+    if (declared.images) current.images = (await symlinkTarget(s, IMAGES)) === `${mount}/images`;
     if (declared.rootKeyPair) {
       const pub = await readTextFile(s, `${ROOT_KEY}.pub`);
       current.rootKeyPair = pub !== undefined && (await pathExists(s, ROOT_KEY));
@@ -522,14 +521,6 @@ async function undoNew(session: XenApiSession, ref: Ref, olds: HostOutputs | und
   await undoDom0({ ssh: news.ssh, authorizeOn: news.authorizeOn, publicKey }, fresh);
 }
 
-async function readSymlinkOrNull(s: Dom0Session, link: string): Promise<string | undefined> {
-  try {
-    return await readSymlink(s, link);
-  } catch (e) {
-    if (e instanceof Dom0Error && e.code === "PATH_CONFLICT") return undefined;
-    throw e;
-  }
-}
 
 function pick(map: Record<string, string>, keys: string[]): Record<string, string> {
   const out: Record<string, string> = {};

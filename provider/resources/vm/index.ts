@@ -8,7 +8,7 @@ import { cdDriveOf, disksOf, interfacesOf, OWNER_KEY } from "./devices";
 import { diff as diffVm, UPDATABLE } from "./diff";
 import { assertAdoptable } from "../adopt";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
-import { currentIp, halt } from "./power";
+import { currentIp } from "./power";
 import { validateAgainstPool } from "./validate";
 import { progressReporter } from "../progress";
 
