@@ -21,6 +21,5 @@ const vhdStore = new xen.StorageRepository("nfs-store", {
   tags: ["shared"],
 });
 
-// A resource's id is the XenAPI uuid of what it manages.
-export const isoLibraryUuid = isoLibrary.id;
-export const vhdStoreUuid = vhdStore.id;
+export const isoLibraryUuid = isoLibrary.uuid;
+export const vhdStoreHosts = vhdStore.attachedHosts;

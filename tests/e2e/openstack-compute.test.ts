@@ -56,6 +56,15 @@ test("the example comes up from nothing", async () => {
   assert.match(conf, new RegExp(`^connection_password = ${stack.password}$`, "m"), "nova gets the password in its own config file");
 });
 
+test("the resources' outputs reach the program: dom0 public keys, the configured driver, the VM's uuid", async () => {
+  const outputs = JSON.parse((await stack.pulumi.ok(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+  const keys = outputs.dom0PublicKeys as string[];
+  assert.equal(keys.length, 3);
+  for (const key of keys) assert.match(key, /^ssh-(rsa|ed25519) /);
+  assert.equal(outputs.firewallDriver, "nova.virt.xenapi.firewall.Dom0IptablesFirewallDriver");
+  assert.equal(outputs.computeVmUuid, stack.lab.sim.db.all("VM").find((v) => v.record.name_label === "nova-compute")!.record.uuid);
+});
+
 test("a second up changes nothing, in Pulumi's plan and in xapi", async () => {
   const writes = stack.lab.sim.counters.writeCalls();
   const up = await stack.pulumi.run(["up", "--yes", "--expect-no-changes"]);

@@ -29,6 +29,9 @@ test("the quickstart comes up, previews quietly, shows a config change as one fi
   assert.match(up.stdout, /\+ 3 created/);
   const iso = sim.db.all("SR").find((s) => s.record.name_label === "ISO library")!;
   assert.equal((iso.record.other_config as Record<string, string>)["i18n-key"], "local-storage-iso");
+  const outputs = JSON.parse((await pulumi.ok(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
+  assert.equal(outputs.isoLibraryUuid, iso.record.uuid, "the SR's uuid output reaches the program");
+  assert.deepEqual(outputs.vhdStoreHosts, sim.hosts.map((h) => h.uuid).sort(), "the shared SR is plugged on every host");
   assert.equal((await pulumi.run(["preview", "--expect-no-changes"])).code, 0);
   await pulumi.ok(["config", "set", "isoDescription", "changed"]);
   const preview = await pulumi.ok(["preview", "--diff"]);
