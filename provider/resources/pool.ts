@@ -1,4 +1,4 @@
-import { callAsync, createTransport, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession } from "../xenapi";
+import { callAsync, createTransport, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession, XenApiTransportError } from "../xenapi";
 import { connectionSettings, xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
@@ -167,9 +167,26 @@ async function ensureMember(session: XenApiSession, member: string): Promise<str
     const settings = connectionSettings();
     // pool.join runs on the joining host, which contacts the master with the pool's own credentials.
     await callAsync(probe.session, "pool.join", [new URL(session.url).host, settings.username, settings.password], { timeoutMs: 600_000 });
+    await probe.session.logout();
+    await untilMember(session, member);
     return probe.uuid;
   } finally {
     await probe.session.logout();
+  }
+}
+
+/**
+ * After pool.join the host restarts its xapi and comes back as a member. Wait for that (a restart resets the
+ * connections open at the time: those count as "not yet"), so what follows sees the pool as it now is.
+ */
+async function untilMember(session: XenApiSession, member: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+    const probe = await probeMember(session, member).catch((err) => (err instanceof XenApiTransportError ? undefined : Promise.reject(err)));
+    if (probe?.kind === "standalone") await probe.session.logout();
+    if (probe?.kind === "member") return;
+    if (Date.now() > deadline) throw new Error(`members: ${member} joined but did not come back as a member within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
@@ -217,9 +234,9 @@ async function memberUuidOf(url: string): Promise<string> {
   }
 }
 
-/** Whether `member` is (still) in this pool, and its uuid; never joins. */
+/** Whether `member` is (still) in this pool, and its uuid; never joins. An unreachable host is an error, not "gone". */
 async function memberOf(session: XenApiSession, member: string): Promise<{ uuid: string } | undefined> {
-  const probe = await probeMember(session, member).catch(() => undefined);
+  const probe = await probeMember(session, member);
   if (probe?.kind === "standalone") await probe.session.logout();
   return probe?.kind === "member" ? { uuid: probe.uuid } : undefined;
 }

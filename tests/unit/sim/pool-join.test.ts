@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client, Session, demoSpec } from "./client";
+import { Client, Envelope, Session, demoSpec } from "./client";
 import { startSimulator, PoolSpec, Simulator } from "../../../sim";
 
 const spareSpec = (): PoolSpec => ({
@@ -19,13 +19,22 @@ async function login(url: string, pwd = "xenroot"): Promise<Session> {
 }
 
 /** The joined host restarts as a member shortly after the join returns: wait until its login says so. */
-async function untilMember(url: string): Promise<string[]> {
+/**
+ * Polls a host's login until `done` holds. The host's xapi restarts meanwhile (join, eject), and a restart cuts
+ * the connections open at that moment: a reset connection is a "not yet", as for any client of a restarting xapi.
+ */
+async function untilLogin(url: string, done: (e: Envelope) => boolean, what: string): Promise<Envelope> {
   for (let i = 0; i < 200; i++) {
-    const e = await new Client(url).raw("session.login_with_password", ["root", "xenroot", "2.21", "x"]);
-    if (e.Status === "Failure" && e.ErrorDescription?.[0] === "HOST_IS_SLAVE") return e.ErrorDescription;
+    const e = await new Client(url).raw("session.login_with_password", ["root", "xenroot", "2.21", "x"]).catch(() => undefined);
+    if (e && done(e)) return e;
     await sleep(10);
   }
-  throw new Error("joined host never answered HOST_IS_SLAVE");
+  throw new Error(`${url} never ${what}`);
+}
+
+async function untilMember(url: string): Promise<string[]> {
+  const e = await untilLogin(url, (r) => r.Status === "Failure" && r.ErrorDescription?.[0] === "HOST_IS_SLAVE", "answered HOST_IS_SLAVE");
+  return e.ErrorDescription!;
 }
 
 async function withPools(fn: (pool: Simulator, spare: Simulator) => Promise<void>): Promise<void> {
@@ -171,6 +180,7 @@ test("pool.join keeps the joining host's halted VMs; pool.eject returns the host
     assert.equal((await s.call("VM.get_by_name_label", "kept")).length, 1);
 
     // standalone again: login works on its port, a pool of one with the same host uuid, fresh local storage
+    await untilLogin(xs4.url, (r) => r.Status === "Success", "accepted a login after its eject");
     const fresh = await login(xs4.url);
     const hosts = await fresh.call("host.get_all");
     assert.equal(hosts.length, 1);
