@@ -145,9 +145,8 @@ async function adopt(session: XenApiSession, inputs: SrInputs): Promise<{ id: st
   return { id: outs.uuid, outs: { ...outs, ...inputs } };
 }
 
-/** The SR as it is, described in the terms (and spelling) of `declared`. */
-async function currentState(session: XenApiSession, ref: Ref, declared: SrInputs): Promise<{ current: SrInputs; outs: SrOutputs }> {
-  const props = declared;
+/** The SR as it is, described in the terms (and spelling) of what the program declared (`props`). */
+async function currentState(session: XenApiSession, ref: Ref, props: SrInputs): Promise<{ current: SrInputs; outs: SrOutputs }> {
   const record = await session.call<SrRecord>("SR.get_record", ref);
   const pbds = await pbdsOf(session, record);
   const hostField = await currentHostField(session, props.host, pbds);
