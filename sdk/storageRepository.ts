@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProviderFor } from "./provider";
+import { ownerKey } from "./owner";
 
 const provider = dynamicProviderFor("storageRepository");
 
@@ -78,7 +79,7 @@ export class StorageRepository extends pulumi.dynamic.Resource {
     super(
       provider,
       name,
-      { ...args, uuid: undefined, physicalSize: undefined, attachedHosts: undefined },
+      { ...args, ownerKey: ownerKey("StorageRepository", name), uuid: undefined, physicalSize: undefined, attachedHosts: undefined },
       opts,
       "xen",
       "StorageRepository",

@@ -11,7 +11,8 @@ import { fromWire, toWire } from "./wire/values";
 import { createTask, completeTask, failTask, setProgress } from "./tasks";
 import type { ClassDef, MessageDef } from "./datamodel";
 
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: string[] };
+/** `drop`: the call took effect, but its connection is cut instead of answered (a fault: ./tripwire.ts). */
+export type Outcome = ({ ok: true; value: unknown } | { ok: false; error: string[] }) & { drop?: boolean };
 
 /** Trailing parameters that xapi gives defaults to (older clients omit them). */
 const MIN_PARAMS: Record<string, number> = {
@@ -37,15 +38,27 @@ export async function dispatch(st: SimState, hostRef: string, method: string, pa
   st.counters.record(method);
   const latency = st.faults.latencyFor(method);
   if (latency > 0) await sleep(latency);
+  const trip = st.faults.trip.take(method);
+  let outcome: Outcome;
   try {
-    return { ok: true, value: await call(st, hostRef, method, params) };
+    outcome = { ok: true, value: await call(st, hostRef, method, params, trip) };
   } catch (e) {
-    if (e instanceof XapiError) return { ok: false, error: e.description };
-    return { ok: false, error: ["INTERNAL_ERROR", String((e as Error)?.message ?? e)] };
+    if (e instanceof XapiError) outcome = { ok: false, error: e.description };
+    else outcome = { ok: false, error: ["INTERNAL_ERROR", String((e as Error)?.message ?? e)] };
   }
+  // A tripped synchronous call has taken effect: now the fault, instead of the answer.
+  if (trip && !method.startsWith("Async.")) {
+    if (trip === "kill") st.faults.trip.kill(method);
+    if (trip === "restart") await st.faults.restart();
+    outcome.drop = true;
+  }
+  if (trip === "drop") outcome.drop = true;
+  return outcome;
 }
 
-async function call(st: SimState, hostRef: string, method: string, params: unknown[]): Promise<unknown> {
+type Trip = ReturnType<SimState["faults"]["trip"]["take"]>;
+
+async function call(st: SimState, hostRef: string, method: string, params: unknown[], trip?: Trip): Promise<unknown> {
   const isAsync = method.startsWith("Async.");
   const name = isAsync ? method.slice(6) : method;
   const dot = name.indexOf(".");
@@ -88,12 +101,16 @@ async function call(st: SimState, hostRef: string, method: string, params: unkno
     if (!st.db.exists("task", task)) return; // destroyed before it ran
     try {
       if (st.db.field("task", task, "status") !== "pending") return; // cancelled before it ran
-      if (injected) {
+      const failure = injected ?? (trip === "fail-task" ? ["INTERNAL_ERROR", `injected failure of ${name}`] : undefined);
+      if (failure) {
         setProgress(st, task, 0.5); // part-way, then fail
         await sleep(5);
-        throw new XapiError(injected[0] ?? "INTERNAL_ERROR", injected.slice(1));
+        throw new XapiError(failure[0] ?? "INTERNAL_ERROR", failure.slice(1));
       }
       const v = await impl(ctx, ...args);
+      // A tripped async call: the work is done, and the client never hears of it (killed, or its task forgotten).
+      if (trip === "kill") return st.faults.trip.kill(method);
+      if (trip === "restart") return void (await st.faults.restart());
       completeTask(st, task, toWire(st.dm, v, resultType));
     } catch (e) {
       failTask(st, task, e instanceof XapiError ? e.description : ["INTERNAL_ERROR", String((e as Error)?.message ?? e)]);

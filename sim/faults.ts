@@ -1,5 +1,11 @@
-/** Fault injection state: latency, dropped connections, failing tasks. restart() is wired by the simulator. */
+import { TripWire } from "./tripwire";
+
+/** Fault injection state: latency, dropped connections, failing tasks, a fault at the Nth write (`trip`). */
 export class Faults {
+  /** A fault at the Nth write call (./tripwire.ts). */
+  readonly trip = new TripWire();
+  /** A toolstack restart: wired by the simulator (it owns the listeners). */
+  restart: () => Promise<void> = async () => undefined;
   private latencyAll = 0;
   private latencyBy = new Map<string, number>();
   dropCount = 0;
@@ -25,7 +31,7 @@ export class Faults {
     if (q && q.length === 0) this.failNext.delete(stripAsync(method));
     return d;
   }
-  clear(): void { this.latencyAll = 0; this.latencyBy.clear(); this.dropCount = 0; this.failNext.clear(); }
+  clear(): void { this.latencyAll = 0; this.latencyBy.clear(); this.dropCount = 0; this.failNext.clear(); this.trip.disarm(); }
 }
 
 export const stripAsync = (m: string): string => (m.startsWith("Async.") ? m.slice(6) : m);

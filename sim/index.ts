@@ -71,10 +71,15 @@ export async function startSimulator(spec: PoolSpec, options: SimulatorOptions =
           if (s.hosts[0]?.ref !== srv.hostRef) continue;
           for (const l of listenersServing(s)) l.server.dropAll();
           s.sessions.destroyAll();
+          // xapi keeps no task across a restart (the datamodel persists none): a client polling one gets HANDLE_INVALID.
+          for (const task of s.db.refs("task")) s.db.destroy("task", task);
           s.db.wakeAll();
         }
       },
       failNextTask: (method, desc) => cur().faults.failNextTask(method, desc),
+      arm: (spec) => cur().faults.trip.arm(spec),
+      writeLog: () => [...cur().faults.trip.log],
+      tripped: () => cur().faults.trip.tripped,
       clear: () => cur().faults.clear(),
     },
     db: {
@@ -92,5 +97,6 @@ export async function startSimulator(spec: PoolSpec, options: SimulatorOptions =
       await Promise.all(servers.map((s) => s.close()));
     },
   };
+  st.faults.restart = () => sim.faults.restart();
   return sim;
 }

@@ -64,6 +64,7 @@ export class HostServer {
     const body = await readBody(req);
     if (url === "/jsonrpc") {
       const out = await handleJsonRpc(this.st, this.hostRef, body);
+      if (out === undefined) return void req.socket.destroy();
       return json(res, 200, out);
     }
     let call: { method: string; params: unknown[] };
@@ -76,6 +77,7 @@ export class HostServer {
       return;
     }
     const outcome = await dispatch(this.st, this.hostRef, call.method, call.params);
+    if (outcome.drop) return void req.socket.destroy();
     if (res.destroyed || req.socket.destroyed) return; // restarted while the call was running
     const xml = renderResponse(outcome);
     res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });

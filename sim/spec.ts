@@ -1,4 +1,6 @@
 /** Public types of the simulator API. */
+import type { TripSpec } from "./tripwire";
+export type { TripSpec, TripAction } from "./tripwire";
 export interface PoolSpec {
   name?: string;
   hosts: Array<{ name: string; address?: string }>;
@@ -17,7 +19,13 @@ export interface Simulator {
   tls?: { certificatePem: string; fingerprint256: string };
   counters: { calls(): Record<string, number>; writeCalls(): number; sessionsOpened: number; sessionsClosed: number; sessionsOpen: number; reset(): void };
   faults: { setLatency(ms: number, method?: string): void; dropNextConnections(n: number): void; restart(): Promise<void>;
-    failNextTask(method: string, errorDescription: string[]): void; clear(): void };
+    failNextTask(method: string, errorDescription: string[]): void; clear(): void;
+    /** Arms a fault at the Nth write call (sim/tripwire.ts); `at: 0` only logs the writes. */
+    arm(spec: TripSpec): void;
+    /** The write calls seen since arming, in order. */
+    writeLog(): string[];
+    /** The method the armed fault tripped at, if it has. */
+    tripped(): string | undefined };
   db: { all(cls: string): Array<{ ref: string; record: Record<string, unknown> }>; get(cls: string, ref: string): Record<string, unknown>;
     byUuid(cls: string, uuid: string): { ref: string; record: Record<string, unknown> } | undefined; set(cls: string, ref: string, field: string, value: unknown): void };
   dom0?: (hostUuid: string) => { exec(argv: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> } | undefined;

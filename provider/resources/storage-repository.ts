@@ -6,6 +6,28 @@ import { isUnknown } from "./unknown";
 import { progressReporter } from "./progress";
 import { assertAdoptable } from "./adopt";
 import { keepSpelling, masterHost, refByUuid, resolveHost, thePool } from "./lookup";
+import { initFailure } from "./init-failure";
+import { creatingName, OWNER_KEY } from "./owner";
+
+/**
+ * StorageRepository. Create and delete are state machines a retry can re-enter at any step
+ * (`owner` = `<project>/<stack>/StorageRepository/<name>`, CREATING = `pulumi-xen creating <owner>`):
+ *
+ * | step | call                              | what xapi holds afterwards                     | how a retry recognises it, and what it does next |
+ * |------|-----------------------------------|------------------------------------------------|--------------------------------------------------|
+ * | c1   | `SR.create` (name CREATING)       | the SR, with a PBD per host it reaches, plugged | `SR.get_by_name_label(CREATING)` finds it: go on at c2 |
+ * | c2   | `SR.add_to_other_config(owner)`   | tagged                                         | tag missing: add it                              |
+ * | c3   | other-config, tags, default SR    | as declared                                    | compared and set only where they differ          |
+ * | c4   | `PBD.plug` of any unplugged PBD   | plugged everywhere it was made                 | an unplugged PBD: plug it                        |
+ * | c5   | `SR.set_name_label(name)`         | the SR as declared                             | final name + owner tag: found, c2–c4 find nothing to do |
+ * | d1   | `pool.set_default_SR(NULL)`       | the pool no longer points at it                | not the default: skip                            |
+ * | d2   | `PBD.unplug` per plugged PBD      | unplugged                                      | an unplugged PBD: skip                           |
+ * | d3   | `SR.forget` / `SR.destroy`        | gone                                           | no SR with the id: done                          |
+ *
+ * A failure after c1 is reported with the SR's uuid (an initialization failure), so the state holds it. xapi
+ * gives SR.create no other-config, so the CREATING name marks the SR until c2 tags it; a create whose SR.create
+ * task is still running when the retry looks is not recognised (xapi offers no way to tie a task to its SR).
+ */
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs (see sdk/storageRepository.ts for the documented Args)
@@ -29,6 +51,8 @@ export interface SrInputs {
   isDefault?: boolean;
   /** uuid of an existing SR to take under management instead of creating one ("" = create). */
   adopt: string;
+  /** Marks the SR this resource made (other-config `pulumi-xen:owner`): project/stack/name. Set by the SDK. */
+  ownerKey: string;
 }
 
 export interface SrOutputs extends SrInputs {
@@ -82,6 +106,7 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     tags: c.stringSet(news, "tags"),
     destroyOnDelete: c.optionalBoolean(news, "destroyOnDelete", false),
     adopt: c.optionalString(news, "adopt", ""),
+    ownerKey: c.optionalString(news, "ownerKey", ""),
   };
   if (news.isDefault !== undefined && news.isDefault !== null) inputs.isDefault = c.optionalBoolean(news, "isDefault", false);
   return { inputs, failures: c.failures };
@@ -108,23 +133,58 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
   const session = xenSession();
   if (inputs.adopt) return adopt(session, inputs);
+  const found = await findOwnedSr(session, inputs.ownerKey, inputs.name);
+  const ref = found ?? (await startSr(session, inputs));
+  try {
+    await finishSr(session, ref, inputs);
+  } catch (err) {
+    const outs = await outputsOf(session, ref, inputs).catch(() => undefined);
+    const uuid = outs?.uuid ?? (await session.call<string>("SR.get_uuid", ref));
+    throw initFailure(uuid, { ...inputs, ...outs, uuid }, new Error(`SR "${inputs.name}" (uuid ${uuid}) was made but not finished: ${(err as Error).message}`));
+  }
+  const outs = await outputsOf(session, ref, inputs);
+  return { id: outs.uuid, outs };
+}
+
+/** An SR an interrupted create made for `owner`: by its CREATING name, else by its final name and owner tag. */
+async function findOwnedSr(session: XenApiSession, owner: string, finalName: string): Promise<Ref | undefined> {
+  if (!owner) return undefined;
+  const [creating] = await session.call<Ref[]>("SR.get_by_name_label", creatingName(owner));
+  if (creating) return creating;
+  for (const ref of await session.call<Ref[]>("SR.get_by_name_label", finalName)) {
+    if ((await session.call<Record<string, string>>("SR.get_other_config", ref))[OWNER_KEY] === owner) return ref;
+  }
+  return undefined;
+}
+
+/** Step 1: SR.create, named CREATING (SR.create takes no other-config: the name is the mark until step 2). */
+async function startSr(session: XenApiSession, inputs: SrInputs): Promise<Ref> {
   const host = inputs.host ? (await resolveHost(session, "host", inputs.host)).ref : await masterHost(session);
-  const ref = await callAsync<Ref>(session, "SR.create", [
+  return callAsync<Ref>(session, "SR.create", [
     host,
     inputs.deviceConfig,
     int64(0),
-    inputs.name,
+    inputs.ownerKey ? creatingName(inputs.ownerKey) : inputs.name,
     inputs.description,
     inputs.type,
     inputs.contentType,
     inputs.shared,
     inputs.smConfig,
   ], { onProgress: progressReporter(`SR ${inputs.name}: creating`) });
-  await applyOtherConfig(session, ref, {}, inputs.otherConfig);
-  await applyTags(session, ref, [], inputs.tags);
+}
+
+/** Steps 2–6 on an SR from step 1 (fresh, or found again): each only where it is still to do. */
+async function finishSr(session: XenApiSession, ref: Ref, inputs: SrInputs): Promise<void> {
+  const record = await session.call<SrRecord>("SR.get_record", ref);
+  if (inputs.ownerKey && record.other_config[OWNER_KEY] !== inputs.ownerKey) await session.call("SR.add_to_other_config", ref, OWNER_KEY, inputs.ownerKey);
+  await applyOtherConfig(session, ref, declaredKeys(record.other_config, inputs.otherConfig), inputs.otherConfig);
+  await applyTags(session, ref, record.tags, inputs.tags);
   if (inputs.isDefault) await setDefault(session, ref, true);
-  const outs = await outputsOf(session, ref, inputs);
-  return { id: outs.uuid, outs };
+  // SR.create plugs a PBD on every host it reaches; one an interrupted create left unplugged is plugged now.
+  for (const pbd of await pbdsOf(session, record)) {
+    if (!pbd.record.currently_attached) await callAsync(session, "PBD.plug", [pbd.ref]);
+  }
+  if (record.name_label !== inputs.name) await session.call("SR.set_name_label", ref, inputs.name);
 }
 
 export async function read(id: string, props: SrOutputs): Promise<{ id: string; props?: SrOutputs; inputs?: SrInputs }> {
@@ -165,6 +225,7 @@ async function currentState(session: XenApiSession, ref: Ref, props: SrInputs): 
     tags: [...record.tags].sort(),
     destroyOnDelete: props.destroyOnDelete ?? false,
     adopt: props.adopt ?? "",
+    ownerKey: props.ownerKey ?? "",
   };
   if (props.isDefault !== undefined) current.isDefault = (await thePool<PoolRecord>(session)).record.default_SR === ref;
   return { current, outs: await outputsOf(session, ref, current, record, pbds) };
@@ -197,6 +258,7 @@ export async function update(id: string, olds: SrOutputs, news: SrInputs): Promi
   return { outs: await outputsOf(session, ref, news) };
 }
 
+/** Steps d1–d3 of the state machine at the top. */
 export async function remove(id: string, props: SrOutputs): Promise<void> {
   const session = xenSession();
   const ref = await refByUuid(session, "SR", id);

@@ -2,8 +2,7 @@ import { callAsync, fromInt64, int64, isXenApiError, Ref, VbdRecord, VdiRecord, 
 import { resolveObject, thePool } from "../lookup";
 import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
 
-/** other-config key marking what a resource made, so delete removes only that and a retried create finds it. */
-export const OWNER_KEY = "pulumi-xen:owner";
+import { OWNER_KEY } from "../owner";
 
 export interface AttachedDisk {
   vbd: Ref;
@@ -51,21 +50,26 @@ export async function srForDisk(session: XenApiSession, disk: DiskSpec, vmSr: st
   return pool.record.default_SR;
 }
 
-/** Creates a VDI of the disk's size on its SR, tagged as ours, and attaches it at the disk's userdevice. */
+/**
+ * Creates a VDI of the disk's size on its SR, tagged as ours in the call that makes it, and attaches it at the
+ * disk's userdevice. A run cut between the two calls leaves a tagged, unattached VDI of the same name on that SR:
+ * the retry attaches that one instead of making a second.
+ */
 export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, disk: DiskSpec, sr: Ref, owner: string, running: boolean): Promise<void> {
-  const vdi = await session.call<Ref>("VDI.create", {
-    name_label: disk.name || `${vmName} disk ${disk.device}`,
+  const name = disk.name || `${vmName} disk ${disk.device}`;
+  const vdi = (owner && (await orphanDisk(session, name, sr, disk.size, owner))) || (await session.call<Ref>("VDI.create", {
+    name_label: name,
     name_description: "",
     SR: sr,
     virtual_size: int64(disk.size),
     type: "user",
     sharable: false,
     read_only: false,
-    other_config: { [OWNER_KEY]: owner },
+    other_config: owner ? { [OWNER_KEY]: owner } : {},
     xenstore_data: {},
     sm_config: {},
     tags: [],
-  });
+  }));
   try {
     const vbd = await session.call<Ref>("VBD.create", {
       VM: vm,
@@ -85,6 +89,15 @@ export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, d
     await session.call("VDI.destroy", vdi).catch(() => undefined); // no orphan VDI
     throw err;
   }
+}
+
+/** A VDI named `name` of `size` bytes on `sr`, tagged for `owner` and attached to nothing: what a cut-short addDisk left. */
+async function orphanDisk(session: XenApiSession, name: string, sr: Ref, size: number, owner: string): Promise<Ref | undefined> {
+  for (const ref of await session.call<Ref[]>("VDI.get_by_name_label", name)) {
+    const r = await session.call<VdiRecord>("VDI.get_record", ref);
+    if (r.SR === sr && r.VBDs.length === 0 && r.other_config?.[OWNER_KEY] === owner && fromInt64(r.virtual_size) === size) return ref;
+  }
+  return undefined;
 }
 
 /**

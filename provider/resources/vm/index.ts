@@ -1,16 +1,18 @@
-import { callAsync, fromInt64, isNullRef, Ref, VmRecord, XenApiSession } from "../../xenapi";
+import { fromInt64, isNullRef, Ref, VmRecord, XenApiSession } from "../../xenapi";
 import { xenSession } from "../../context";
 import { CheckFailure } from "../check";
 import { declaredKeys, DiffResult } from "../diff";
 import { keepSpelling, refByUuid, resolveHost, resolveObject } from "../lookup";
 import { converge } from "./converge";
-import { cdDriveOf, disksOf, interfacesOf, OWNER_KEY } from "./devices";
+import { cdDriveOf, disksOf, interfacesOf } from "./devices";
+import { findOwnedVm, finishVm, startVm } from "./create";
+import { deleteVm } from "./delete";
+import { initFailure } from "../init-failure";
 import { diff as diffVm, UPDATABLE } from "./diff";
 import { assertAdoptable } from "../adopt";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
 import { currentIp } from "./power";
 import { validateAgainstPool } from "./validate";
-import { progressReporter } from "../progress";
 
 export interface VmOutputs extends VmInputs {
   uuid: string;
@@ -39,18 +41,17 @@ export function diff(id: string, olds: Raw, news: Raw): DiffResult {
 export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
   const session = xenSession();
   if (inputs.adopt) return adopt(session, inputs);
-  const vm = (await findOwnedVm(session, inputs.ownerKey, inputs.name)) ?? (await makeVm(session, inputs));
+  // The state machine is in ./create.ts: a VM an interrupted create left is found again and finished.
+  const found = await findOwnedVm(session, inputs.ownerKey, inputs.name);
+  const vm = found?.vm ?? (await startVm(session, inputs));
   try {
+    if (!found?.finished) await finishVm(session, vm, inputs);
     await converge(session, vm, inputs, undefined);
   } catch (err) {
-    // The VM exists: hand it to the engine as created-but-not-initialized, so the state tracks it (no orphan)
-    // and the next `up` finishes it through update.
+    // The VM exists: the engine records it (with its disks) even though the create failed.
     const uuid = await session.call<string>("VM.get_uuid", vm);
-    throw Object.assign(new Error(`VM ${uuid} was made but not finished: ${(err as Error).message}`), {
-      id: uuid,
-      properties: await outputsOf(session, vm, inputs).catch(() => ({ ...inputs, uuid })),
-      reasons: [(err as Error).message],
-    });
+    const outs = await outputsOf(session, vm, inputs).catch(() => ({ ...inputs, uuid }));
+    throw initFailure(uuid, outs as unknown as Record<string, unknown>, new Error(`VM "${inputs.name}" (uuid ${uuid}) was made but not finished: ${(err as Error).message}`));
   }
   const outs = await outputsOf(session, vm, inputs);
   return { id: outs.uuid, outs };
@@ -72,17 +73,9 @@ export async function update(id: string, olds: VmOutputs, news: VmInputs): Promi
   return { outs: await outputsOf(session, vm, news) };
 }
 
-/** Hard shutdown, then destroy the VM and the disks this resource made; never a disk it did not make. */
+/** Hard shutdown, then destroy the VM and the disks this resource made (./delete.ts); never a disk it did not make. */
 export async function remove(id: string, props: VmOutputs): Promise<void> {
-  const session = xenSession();
-  const vm = await refByUuid(session, "VM", id);
-  if (!vm) return;
-  const state = await session.call<string>("VM.get_power_state", vm);
-  if (state !== "Halted") await callAsync(session, "VM.hard_shutdown", [vm]);
-  const disks = [...(await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm))).values()];
-  const owned = disks.filter((d) => props.ownerKey && d.vdiRecord.other_config?.[OWNER_KEY] === props.ownerKey);
-  await session.call("VM.destroy", vm);
-  for (const disk of owned) await session.call("VDI.destroy", disk.vdi);
+  await deleteVm(xenSession(), id, props);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -99,92 +92,6 @@ async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: st
   const current = await currentInputs(session, record, inputs as VmOutputs);
   assertAdoptable(`VM "${inputs.name}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, { ...current, bootMode: inputs.bootMode ? current.bootMode : "" } as unknown as Record<string, unknown>, [...ADOPT_COMPARED, "bootMode"]);
   return { id: record.uuid, outs: await outputsOf(session, vm, inputs, record) };
-}
-
-/**
- * A VM a previous, interrupted create made: it carries the "creating" name until converge's last step renames
- * it, and its owner tag from the first step on. Two name lookups, never a scan of every VM in the pool.
- */
-async function findOwnedVm(session: XenApiSession, owner: string, finalName: string): Promise<Ref | undefined> {
-  if (!owner) return undefined;
-  // The "creating" name holds the owner key itself: a crash between the clone and the tag leaves only that.
-  const [creating] = await session.call<Ref[]>("VM.get_by_name_label", creatingName(owner));
-  if (creating) return creating;
-  for (const ref of await session.call<Ref[]>("VM.get_by_name_label", finalName)) {
-    const other = await session.call<Record<string, string>>("VM.get_other_config", ref);
-    if (other[OWNER_KEY] === owner) return ref;
-  }
-  return undefined;
-}
-
-/** The name a VM carries between its clone and its tagging, so a crash in between leaves it findable. */
-function creatingName(owner: string): string {
-  return `pulumi-xen creating ${owner}`;
-}
-
-async function makeVm(session: XenApiSession, inputs: VmInputs): Promise<Ref> {
-  const name = inputs.ownerKey ? creatingName(inputs.ownerKey) : inputs.name;
-  let vm: Ref;
-  if (inputs.template) {
-    const template = await resolveObject<VmRecord>(session, "VM", "template", inputs.template, (r) => r.is_a_template && !r.is_a_snapshot);
-    const onProgress = progressReporter(`${inputs.name}: ${inputs.copyToSr ? "copying" : "cloning"} ${inputs.template}`);
-    vm = inputs.copyToSr
-      ? await callAsync<Ref>(session, "VM.copy", [template.ref, name, (await resolveObject(session, "SR", "copyToSr", inputs.copyToSr)).ref], { onProgress })
-      : await callAsync<Ref>(session, "VM.clone", [template.ref, name], { onProgress });
-    if (inputs.ownerKey) await session.call("VM.add_to_other_config", vm, OWNER_KEY, inputs.ownerKey);
-    // Templates that describe their disks (other-config "disks") get them made now, on the SR they name.
-    if (template.record.other_config?.disks) {
-      await callAsync(session, "VM.provision", [vm], { onProgress: progressReporter(`${inputs.name}: provisioning disks`) });
-    }
-    await session.call("VM.set_is_a_template", vm, false);
-  } else {
-    vm = await session.call<Ref>("VM.create", blankVmRecord(name, inputs));
-  }
-  // Every disk the new VM has was made for it (clone, copy or provision): tag it, so delete takes it away.
-  if (inputs.ownerKey) {
-    for (const disk of (await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm))).values()) {
-      if (disk.vdiRecord.other_config?.[OWNER_KEY] !== inputs.ownerKey) {
-        await session.call("VDI.add_to_other_config", disk.vdi, OWNER_KEY, inputs.ownerKey);
-      }
-    }
-  }
-  return vm;
-}
-
-function blankVmRecord(name: string, inputs: VmInputs): Record<string, unknown> {
-  const memory = inputs.memory ?? { dynamicMin: 1024 ** 3, dynamicMax: 1024 ** 3, staticMax: 1024 ** 3 };
-  const vcpus = inputs.vcpus ?? { max: 1, atStartup: 1 };
-  const hvm = inputs.bootMode === "hvm";
-  return {
-    name_label: name,
-    name_description: inputs.description,
-    user_version: "1",
-    is_a_template: false,
-    affinity: "OpaqueRef:NULL",
-    memory_static_max: String(memory.staticMax),
-    memory_dynamic_max: String(memory.dynamicMax),
-    memory_dynamic_min: String(memory.dynamicMin),
-    memory_static_min: String(memory.staticMin ?? memory.dynamicMin),
-    VCPUs_params: {},
-    VCPUs_max: String(vcpus.max),
-    VCPUs_at_startup: String(vcpus.atStartup),
-    actions_after_shutdown: "destroy",
-    actions_after_reboot: "restart",
-    actions_after_crash: "restart",
-    PV_bootloader: hvm ? "" : inputs.pvBootloader || "pygrub",
-    PV_kernel: "",
-    PV_ramdisk: "",
-    PV_args: inputs.pvArgs,
-    PV_bootloader_args: "",
-    PV_legacy_args: "",
-    HVM_boot_policy: hvm ? "BIOS order" : "",
-    HVM_boot_params: hvm ? { order: inputs.hvmBootOrder || "cd" } : {},
-    platform: {},
-    PCI_bus: "",
-    other_config: inputs.ownerKey ? { [OWNER_KEY]: inputs.ownerKey } : {},
-    recommendations: "",
-    xenstore_data: {},
-  };
 }
 
 async function outputsOf(session: XenApiSession, vm: Ref, inputs: VmInputs, known?: VmRecord): Promise<VmOutputs> {

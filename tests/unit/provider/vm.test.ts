@@ -127,20 +127,62 @@ test("a static memory change with allowRestart halts, changes and starts the VM"
   assert.equal(shutdowns() - before, 1);
 });
 
-test("a create interrupted after the clone is finished by the retry, not made twice", async () => {
-  const owner = "test/unit/Vm/resumed";
-  const template = sim.db.all("VM").find((v) => v.record.name_label === "Debian Bookworm 12")!;
-  // What a crash right after VM.clone leaves: a VM under the "creating" name.
+for (const leftover of ["clone", "clone+provision", "clone+tag+provision+untemplate"] as const) {
+  test(`a create interrupted after ${leftover} is finished by the retry: running, not a template, every disk tagged, not made twice`, async () => {
+    const owner = `test/unit/Vm/resumed-${leftover}`;
+    const template = sim.db.all("VM").find((v) => v.record.name_label === "Debian Bookworm 12")!;
+    // What a run killed at that point leaves: a template-flagged clone under the "creating" name, its disks untagged.
+    const { XenApiSession } = await import("../../../provider/xenapi");
+    const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
+    const ref = await s.call<string>("VM.clone", template.ref, `pulumi-xen creating ${owner}`);
+    if (leftover !== "clone") {
+      if (leftover === "clone+tag+provision+untemplate") await s.call("VM.add_to_other_config", ref, "pulumi-xen:owner", owner);
+      await s.call("VM.provision", ref);
+      if (leftover === "clone+tag+provision+untemplate") await s.call("VM.set_is_a_template", ref, false);
+    }
+    await s.logout();
+    const vmCount = sim.db.all("VM").length;
+    const vdiCount = sim.db.all("VDI").length;
+    const { inputs } = await vm.check({}, { name: "resumed", template: "Debian Bookworm 12", ownerKey: owner });
+    const { outs } = await vm.create(inputs);
+    assert.equal(sim.db.all("VM").length, vmCount, "no second VM");
+    assert.equal(sim.db.all("VDI").length, vdiCount + (leftover === "clone" ? 1 : 0), "the template's disk is made once");
+    const record = vmByUuid(outs.uuid);
+    assert.equal(record.name_label, "resumed");
+    assert.equal(record.is_a_template, false);
+    assert.equal(record.power_state, "Running");
+    assert.equal((record.other_config as Record<string, string>)["pulumi-xen:owner"], owner);
+    assert.equal(vdisOwnedBy(owner).length, Object.keys(outs.diskUuids).length);
+    assert.ok(Object.keys(outs.diskUuids).length >= 1);
+    await vm.remove(outs.uuid, outs);
+    assert.equal(vdisOwnedBy(owner).length, 0);
+    assert.equal(sim.db.all("VDI").length, vdiCount - (leftover === "clone" ? 0 : 1), "the leftover's disks went with it");
+  });
+}
+
+test("a delete interrupted after VM.destroy destroys the disks the state lists on the retry, and never an untagged one", async () => {
+  const owner = "test/unit/Vm/half-deleted";
+  const { inputs } = await vm.check({}, { name: "half-deleted", template: "Debian Bookworm 12", powerState: "halted", ownerKey: owner,
+    disks: [{ device: "1", size: "1GiB" }] });
+  const { outs } = await vm.create(inputs);
+  assert.equal(Object.keys(outs.diskUuids).length, 2);
+  // An untagged disk somebody attached by hand goes nowhere.
+  const sr = sim.db.all("SR").find((x) => x.record.name_label === "Local storage")!;
   const { XenApiSession } = await import("../../../provider/xenapi");
   const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
-  await s.call("VM.clone", template.ref, `pulumi-xen creating ${owner}`);
-  await s.logout();
-  const count = sim.db.all("VM").length;
-  const { inputs } = await vm.check({}, { name: "resumed", template: "Debian Bookworm 12", powerState: "halted", ownerKey: owner });
-  const { outs } = await vm.create(inputs);
-  assert.equal(sim.db.all("VM").length, count, "no second VM");
-  assert.equal(vmByUuid(outs.uuid).name_label, "resumed");
+  const theirs = await s.call<string>("VDI.create", { name_label: "theirs", name_description: "", SR: sr.ref, virtual_size: "1024", type: "user",
+    sharable: false, read_only: false, other_config: {}, xenstore_data: {}, sm_config: {}, tags: [] });
+  const vmRef = sim.db.byUuid("VM", outs.uuid)!.ref;
+  await s.call("VBD.create", { VM: vmRef, VDI: theirs, userdevice: "2", bootable: false, mode: "RW", type: "Disk", unpluggable: true, empty: false,
+    other_config: {}, qos_algorithm_type: "", qos_algorithm_params: {} });
+  // The run died right after VM.destroy: the VM and its VBDs are gone, the disks are not.
+  await s.call("VM.destroy", vmRef);
+  assert.equal(vdisOwnedBy(owner).length, 2);
   await vm.remove(outs.uuid, outs);
+  assert.equal(vdisOwnedBy(owner).length, 0, "the retry destroyed the disks the state lists");
+  assert.ok(sim.db.all("VDI").some((v) => v.ref === theirs), "an untagged disk is never destroyed");
+  await s.call("VDI.destroy", theirs);
+  await s.logout();
 });
 
 test("a create that fails part-way reports the VM to the engine, so nothing is orphaned", async () => {
