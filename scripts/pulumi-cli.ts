@@ -47,15 +47,20 @@ export class PulumiCli {
     return path.join(this.options.workDir, "backend");
   }
 
-  /** Runs `pulumi <args>`; `input` goes to its standard input (how secrets are passed: never as arguments). */
-  run(args: string[], input?: string): Promise<CommandResult> {
+  /**
+   * Runs `pulumi <args>`; `input` goes to its standard input (how secrets are passed: never as arguments).
+   * `onSpawn` gets the CLI's pid; the CLI then runs in a process group of its own (so a test can kill the run).
+   */
+  run(args: string[], input?: string, onSpawn?: (pid: number) => void): Promise<CommandResult> {
     const configArgs = this.options.configFile && usesConfig(args) ? ["--config-file", this.options.configFile] : [];
     return new Promise((resolve, reject) => {
       const child = spawn("pulumi", [...args, ...configArgs, "--non-interactive", "--color", "never"], {
         cwd: this.options.programDir,
         env: this.env,
         stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        detached: onSpawn !== undefined,
       });
+      if (onSpawn && child.pid !== undefined) onSpawn(child.pid);
       if (input !== undefined) child.stdin!.end(input);
       let stdout = "";
       let stderr = "";

@@ -9,7 +9,7 @@ import type { SimState, HostEndpoint, Dom0Hook } from "./state";
 import type { PoolSpec, SimulatorOptions, Simulator } from "./spec";
 import "./classes";
 
-export type { PoolSpec, SimulatorOptions, Simulator } from "./spec";
+export type { PoolSpec, SimulatorOptions, Simulator, TripSpec, TripAction } from "./spec";
 
 export async function startSimulator(spec: PoolSpec, options: SimulatorOptions = {}): Promise<Simulator> {
   if (!spec?.hosts?.length) throw new Error("sim: a pool needs at least one host");

@@ -23,7 +23,7 @@ export interface TripSpec {
 
 export class TripWire {
   private spec: TripSpec | undefined;
-  /** The write calls seen since arming, in order (without the `Async.` prefix). */
+  /** The write calls seen since arming, in order, as called (`Async.` prefix kept). */
   readonly log: string[] = [];
   /** The method the wire tripped at, once it has. */
   tripped: string | undefined;
@@ -41,7 +41,7 @@ export class TripWire {
   /** Counts `method` if it is a write; the action to take when it is the armed one. */
   take(method: string): TripAction | undefined {
     if (!this.spec || !isTripWrite(method)) return undefined;
-    this.log.push(method.replace(/^Async\./, ""));
+    this.log.push(method);
     if (this.log.length !== this.spec.at) return undefined;
     this.tripped = method;
     return this.spec.action;

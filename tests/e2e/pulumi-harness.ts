@@ -72,8 +72,9 @@ export class PulumiProject {
     return this.cli.initStack("test", config, secrets);
   }
 
-  run(args: string[]): Promise<CommandResult> {
-    return this.cli.run(args);
+  /** Runs `pulumi <args>`; with `onSpawn`, in a process group of its own, its pid handed over (to kill the run). */
+  run(args: string[], onSpawn?: (pid: number) => void): Promise<CommandResult> {
+    return this.cli.run(args, undefined, onSpawn);
   }
 
   ok(args: string[]): Promise<CommandResult> {

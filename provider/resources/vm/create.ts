@@ -14,7 +14,8 @@
  * | 7    | `VM.set_name_label(name)`              | the VM as declared                                 | name + owner tag: `findOwnedVm` finds it; converge finds nothing to do |
  *
  * A failure after step 1 is reported to the engine with the VM's uuid and outputs (an initialization failure), so
- * the state holds it: the next `up` finishes it through update, and `destroy` removes it with its disks.
+ * the state holds it: the next `up` finishes it through update (`finishIfCreating`, then converge), and `destroy`
+ * removes it with its disks.
  * A run killed before the engine heard of the VM leaves a pending create: the next `up` re-enters here and finds
  * the VM by its CREATING name (or, after step 7, by its name and owner tag).
  */
@@ -75,6 +76,15 @@ export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs
       if (disk.vdiRecord.other_config?.[OWNER_KEY] !== owner) await session.call("VDI.add_to_other_config", disk.vdi, OWNER_KEY, owner);
     }
   }
+}
+
+/**
+ * A VM the engine recorded from a create that failed after step 1 comes back through update: while it still has
+ * its CREATING name, steps 2–5 may still be to do (a clone still flagged as a template cannot start).
+ */
+export async function finishIfCreating(session: XenApiSession, vm: Ref, inputs: VmInputs): Promise<void> {
+  if (!inputs.ownerKey) return;
+  if ((await session.call<string>("VM.get_name_label", vm)) === creatingName(inputs.ownerKey)) await finishVm(session, vm, inputs);
 }
 
 /**

@@ -5,7 +5,7 @@ import { declaredKeys, DiffResult } from "../diff";
 import { keepSpelling, refByUuid, resolveHost, resolveObject } from "../lookup";
 import { converge } from "./converge";
 import { cdDriveOf, disksOf, interfacesOf } from "./devices";
-import { findOwnedVm, finishVm, startVm } from "./create";
+import { findOwnedVm, finishIfCreating, finishVm, startVm } from "./create";
 import { deleteVm } from "./delete";
 import { initFailure } from "../init-failure";
 import { diff as diffVm, UPDATABLE } from "./diff";
@@ -69,6 +69,7 @@ export async function read(id: string, props: VmOutputs): Promise<{ id: string; 
 export async function update(id: string, olds: VmOutputs, news: VmInputs): Promise<{ outs: VmOutputs }> {
   const session = xenSession();
   const vm = await session.call<Ref>("VM.get_by_uuid", id);
+  await finishIfCreating(session, vm, news);
   await converge(session, vm, news, olds);
   return { outs: await outputsOf(session, vm, news) };
 }
