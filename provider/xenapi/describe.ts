@@ -8,6 +8,9 @@ export const MAX_DESCRIBE_LOOKUPS = 2;
 
 const isRef = (p: string) => p.startsWith("OpaqueRef:") && p !== "OpaqueRef:NULL";
 
+/** Errors whose refs cannot be read by definition (the object or the session is gone). */
+const NOT_DESCRIBED = new Set(["HANDLE_INVALID", "SESSION_INVALID"]);
+
 /** The classes of an error's reference parameters where xapi's error list documents them (the rest are guessed). */
 const PARAM_CLASSES: Record<string, string[]> = {
   VM_REQUIRES_SR: ["VM", "SR"],
@@ -48,10 +51,10 @@ function render(cls: string, record: unknown): string {
  * Renders the OpaqueRefs among a XenAPI error's parameters as the objects' class, name and uuid
  * (`VM.start failed: VM_IS_TEMPLATE: VM "web-1" (uuid 1f0c…)`), best effort: at most MAX_DESCRIBE_LOOKUPS reads,
  * a ref that cannot be read stays as it is, and a failed lookup never replaces the original error. `params`
- * stays raw for code that inspects it. HANDLE_INVALID is left alone: its object is gone by definition.
+ * stays raw for code that inspects it. HANDLE_INVALID and SESSION_INVALID are left alone: their object is gone.
  */
 export async function describeXenApiError(err: XenApiError, lookup: LookupCall): Promise<XenApiError> {
-  if (err.code === "HANDLE_INVALID" || !err.params.some(isRef)) return err;
+  if (NOT_DESCRIBED.has(err.code) || !err.params.some(isRef)) return err;
   let budget = MAX_DESCRIBE_LOOKUPS;
   let refIndex = 0;
   const readable: string[] = [];
