@@ -29,16 +29,23 @@ export function isReadOnly(method: string): boolean {
 }
 
 /**
- * Session calls that may be repeated after a dropped answer although they are not reads. A login: at worst xapi
- * made a session whose ref never reached us, which we cannot log out; xapi evicts a user's oldest sessions beyond
- * its limit, so such an orphan is bounded, and it is rare (the answer lost after xapi logged us in), while the
- * alternative is failing the run. A logout: repeating it is harmless (the second finds the session gone).
+ * Calls that may be repeated after a dropped answer although they are not reads:
+ * - a login: at worst xapi made a session whose ref never reached us, which we cannot log out; xapi evicts a
+ *   user's oldest sessions beyond its limit, so such an orphan is bounded, and it is rare (the answer lost after
+ *   xapi logged us in), while the alternative is failing the run;
+ * - a logout, and destroying a task: repeating them is harmless (the second finds the object gone and fails with
+ *   SESSION_INVALID / HANDLE_INVALID, which their callers ignore), and not repeating them leaves one behind.
  */
-const REPEATABLE_SESSION_CALLS = new Set(["session.login_with_password", "session.slave_local_login_with_password", "session.logout"]);
+const REPEATABLE_WRITES = new Set([
+  "session.login_with_password",
+  "session.slave_local_login_with_password",
+  "session.logout",
+  "task.destroy",
+]);
 
 /** True when a call of `method` may be repeated even though its request may have reached xapi. */
 export function isRepeatable(method: string): boolean {
-  return isReadOnly(method) || REPEATABLE_SESSION_CALLS.has(method);
+  return isReadOnly(method) || REPEATABLE_WRITES.has(method);
 }
 
 /** True when `err` may be retried for `method`: a connection problem, and either not sent or repeatable. */

@@ -78,6 +78,7 @@ test("the read predicate: getters and event.from are reads; writes, Async calls 
   assert.ok(!isRetryable(maybeSent, "VM.start"));
   assert.ok(isRetryable(maybeSent, "VM.get_record"));
   assert.ok(isRetryable(maybeSent, "session.login_with_password"));
+  assert.ok(isRetryable(maybeSent, "task.destroy"));
   assert.ok(!isRetryable(new XenApiTransportError("x", "u", undefined, { delivery: "not-sent", timedOut: true }), "VM.get_record"));
   assert.ok(!isRetryable(new XenApiTlsError("x", "u"), "VM.get_record"));
   assert.ok(!isRetryable(new XenApiError("VM_IS_TEMPLATE", [], "VM.start"), "VM.get_record"));
@@ -102,6 +103,22 @@ test("a login whose connections are dropped before the TLS handshake is retried,
     await s.logout();
   }
   assert.equal(sim.counters.sessionsOpen, 0, "no session left behind");
+});
+
+test("a login whose answer is lost is retried; the session xapi made for the lost answer is the one not logged out", async () => {
+  sim.counters.reset();
+  const { s, sent } = session();
+  try {
+    await dropNext(1, "answer");
+    await s.call("host.get_all");
+    assert.equal(sent("session.login_with_password"), 2);
+    assert.equal(sim.counters.sessionsOpened, 2, "xapi logged in twice: the first answer was lost");
+  } finally {
+    await s.logout();
+  }
+  // Its ref never reached the client, so it cannot be logged out: xapi's per-user session limit evicts it.
+  assert.equal(sim.counters.sessionsOpen, 1);
+  await sim.faults.restart(); // forget it, for the tests that follow
 });
 
 test("a write whose connection is dropped before it was sent is retried and runs exactly once", async () => {
