@@ -101,7 +101,7 @@ export async function waitForTask(
       await session.call("task.cancel", task).catch(() => undefined);
       throw new Error(`${method} did not finish within ${options.timeoutMs} ms (task cancelled)`);
     }
-    // Polling waits before each look; with events, a progress change is followed by a pause, so that the next
+    // Polling waits between looks; with events, a progress change is followed by a pause, so that the next
     // event.from sums up what changed meanwhile (the first look and a quiet timeout go straight back to waiting).
     const progressed = token !== undefined && record !== undefined && !firstLook;
     if (token === undefined || progressed) {
