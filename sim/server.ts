@@ -6,6 +6,7 @@ import * as http from "http";
 import * as https from "https";
 import type { Socket, AddressInfo } from "net";
 import type { SimState } from "./state";
+import type { DropPoint } from "./faults";
 import { dispatch } from "./dispatch";
 import { parseCall, renderResponse } from "./wire/xmlrpc";
 import { handleJsonRpc } from "./wire/jsonrpc";
@@ -21,7 +22,7 @@ export class HostServer {
     this.server = cert ? https.createServer({ key: cert.key, cert: cert.cert }, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 30_000;
     this.server.on("connection", (sock: Socket) => {
-      if (this.st.faults.takeDrop()) { sock.destroy(); return; }
+      if (this.st.faults.takeDrop("accept")) { sock.destroy(); return; }
       this.sockets.add(sock);
       sock.on("close", () => this.sockets.delete(sock));
     });
@@ -48,9 +49,11 @@ export class HostServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // A connection already open still honours dropNextConnections for its next request.
-    if (this.st.faults.takeDrop()) { req.socket.destroy(); return; }
     const url = (req.url ?? "/").split("?")[0];
+    // POST /_sim/faults/drop?n=1&at=accept|request|answer: fault control for clients of a running simulator.
+    if (url === "/_sim/faults/drop" && req.method === "POST") return armDrop(this.st, req, res);
+    // A connection already open still honours dropNextConnections for its next request.
+    if (this.st.faults.takeDrop("request")) { req.socket.destroy(); return; }
     if (url === "/_sim/counters" && req.method === "GET") return json(res, 200, this.st.counters.snapshot());
     if (url === "/_sim/reset-counters" && req.method === "POST") {
       this.st.counters.reset(this.st.sessions.count());
@@ -79,10 +82,25 @@ export class HostServer {
     const outcome = await dispatch(this.st, this.hostRef, call.method, call.params);
     if (outcome.drop) return void req.socket.destroy();
     if (res.destroyed || req.socket.destroyed) return; // restarted while the call was running
+    if (this.st.faults.takeDrop("answer")) { req.socket.destroy(); return; } // ran, but the answer is lost
     const xml = renderResponse(outcome);
     res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
     res.end(xml);
   }
+}
+
+const DROP_POINTS: readonly DropPoint[] = ["accept", "request", "answer"];
+
+function armDrop(st: SimState, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+  const n = Number(query.get("n") ?? "1");
+  const at = (query.get("at") ?? "request") as DropPoint;
+  if (!Number.isInteger(n) || n < 0 || !DROP_POINTS.includes(at)) {
+    return json(res, 400, { error: `n must be a whole number and at one of ${DROP_POINTS.join(", ")}` });
+  }
+  req.resume();
+  st.faults.dropNext(n, at);
+  json(res, 200, { n, at });
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

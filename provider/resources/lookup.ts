@@ -1,4 +1,4 @@
-import { isXenApiError, Ref, XenApiSession, HostRecord } from "../xenapi";
+import { isConnectionProblem, isXenApiError, Ref, XenApiSession, HostRecord } from "../xenapi";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -78,7 +78,8 @@ export async function keepSpelling(
   if (declared) {
     try {
       if ((await resolve(declared)).ref === actualRef) return declared;
-    } catch {
+    } catch (err) {
+      if (isConnectionProblem(err)) throw err;
       // the declared name no longer resolves: report what is really there
     }
   }

@@ -2,6 +2,8 @@ export * from "./errors";
 export * from "./tls";
 export * from "./transport";
 export * from "./session";
+export * from "./retry";
+export * from "./describe";
 export * from "./sessions";
 export * from "./connection";
 export * from "./tasks";

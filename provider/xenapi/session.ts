@@ -1,35 +1,54 @@
-import { XenApiError, XenApiTransportError, isXenApiError } from "./errors";
-import { createTransport, Transport, TransportOptions } from "./transport";
+import { XenApiAuthError, XenApiError, isXenApiError } from "./errors";
+import { createTransport, DEFAULT_TIMEOUT_MS, Transport, TransportOptions } from "./transport";
+import { DEFAULT_RETRY, RetryPolicy, withRetry } from "./retry";
+import { describeXenApiError } from "./describe";
 
 export interface Credentials {
   username: string;
   password: string;
 }
 
+export interface SessionOptions extends TransportOptions {
+  /** How calls that failed on the wire are repeated (tests shorten the waits). Defaults: DEFAULT_RETRY. */
+  retry?: Partial<RetryPolicy>;
+}
+
 /** Sent with every login so that xapi's session list (and an operator reading it) shows who opened it. */
 export const ORIGINATOR = "pulumi-xen";
 const CLIENT_API_VERSION = "2.21";
 const MAX_MASTER_REDIRECTS = 3;
+/** Logging out is tried twice at most: it runs on the way out of the process. */
+const LOGOUT_ATTEMPTS = 2;
 
 /**
  * A logged-in XenAPI session on a pool. Lazily logs in, follows `HOST_IS_SLAVE` to the master, logs in again
- * once when xapi answers `SESSION_INVALID` (xapi restarted or evicted the session), and retries a read once when
- * the connection dropped.
+ * once when xapi answers `SESSION_INVALID` (xapi restarted or evicted the session).
+ *
+ * Connection problems are retried with bounded, jittered back-off (retry.ts): a login, a read, and any call whose
+ * request provably never left this process; a write whose connection dropped after it was sent is not repeated
+ * (it may have run) and fails saying so. A TLS refusal and a refused login are never retried.
+ *
+ * Every session this object logs in to is logged out by logout(), except one case it cannot see: a login that
+ * xapi performed but whose answer was lost (connection dropped after the request was sent). The retried login
+ * makes a second session; the first one's ref never reached us. xapi evicts a user's oldest sessions beyond its
+ * limit, so that orphan is bounded and does not accumulate beyond one per such drop.
  */
 export class XenApiSession {
   private transport: Transport;
   private ref: string | undefined;
   private loggingIn: Promise<string> | undefined;
   private closed = false;
+  private readonly retry: RetryPolicy;
 
   constructor(
     url: string,
     private readonly credentials: Credentials,
-    private readonly transportOptions: TransportOptions = {},
+    private readonly transportOptions: SessionOptions = {},
     /** Follow HOST_IS_SLAVE to the master (default). Off to ask a host itself whether it is a member. */
     private readonly followMaster = true,
   ) {
     this.transport = createTransport(url, transportOptions);
+    this.retry = { ...DEFAULT_RETRY, ...transportOptions.retry };
   }
 
   /** The URL currently talked to (the master's, after a redirect). */
@@ -41,32 +60,45 @@ export class XenApiSession {
     return this.ref !== undefined;
   }
 
+  /** The per-call timeout in ms (a blocking call such as event.from must ask xapi to answer well before it). */
+  get callTimeoutMs(): number {
+    return this.transportOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
   /**
-   * Calls `method` with the session prepended to `args`. Recovers once from each of: a session xapi no longer
-   * knows (restart, eviction: the call was refused before it ran, so repeating it is safe), and a dropped
-   * connection on a read (repeating a read is harmless; a write is not repeated, it may have run).
+   * Calls `method` with the session prepended to `args`. Connection problems are retried where safe (see the
+   * class); a session xapi no longer knows (restart, eviction: the call was refused before it ran) logs in again
+   * once. xapi's refusals come back as XenApiError with the objects in their parameters named (describe()).
    */
   async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
     if (this.closed) throw new Error(`XenAPI session to ${this.url} is closed`);
     let loggedInAgain = false;
-    let reconnected = false;
     for (;;) {
       const session = await this.login();
       try {
-        return (await this.transport.call(method, [session, ...args])) as T;
+        return (await withRetry({ what: method, method, url: this.url, policy: this.retry }, () =>
+          this.transport.call(method, [session, ...args]),
+        )) as T;
       } catch (err) {
         if (isXenApiError(err, "SESSION_INVALID") && !loggedInAgain) {
           loggedInAgain = true;
           this.forget(session);
           continue;
         }
-        if (err instanceof XenApiTransportError && isReadOnly(method) && !reconnected) {
-          reconnected = true;
-          continue;
-        }
+        if (err instanceof XenApiError) throw await this.describe(err);
         throw err;
       }
     }
+  }
+
+  /**
+   * Names the objects behind the OpaqueRefs in `err`'s parameters in its message (at most a couple of extra
+   * reads, best effort; `params` stays raw). For errors that did not come through call(), e.g. a task's.
+   */
+  async describe(err: XenApiError): Promise<XenApiError> {
+    const session = this.ref;
+    if (!session || err.kind !== "xapi") return err;
+    return describeXenApiError(err, (method, ref) => this.transport.call(method, [session, ref]));
   }
 
   /** The host this session is logged in to (xapi's `session.get_this_host`). */
@@ -80,7 +112,10 @@ export class XenApiSession {
     const ref = this.ref ?? (await this.loggingIn?.catch(() => undefined));
     this.ref = undefined;
     if (ref) {
-      await this.transport.call("session.logout", [ref]).catch(() => undefined);
+      const policy = { ...this.retry, attempts: Math.min(this.retry.attempts, LOGOUT_ATTEMPTS) };
+      await withRetry({ what: "logout", method: "session.logout", url: this.url, policy }, () =>
+        this.transport.call("session.logout", [ref]),
+      ).catch(() => undefined);
     }
     this.transport.close();
   }
@@ -93,18 +128,18 @@ export class XenApiSession {
 
   private async loginFollowingMaster(): Promise<string> {
     const { username, password } = this.credentials;
+    const method = "session.login_with_password";
     for (let redirects = 0; ; redirects++) {
+      const url = this.transport.url;
       try {
-        this.ref = (await this.transport.call("session.login_with_password", [
-          username,
-          password,
-          CLIENT_API_VERSION,
-          ORIGINATOR,
-        ])) as string;
+        this.ref = (await withRetry({ what: "login", method, url, policy: this.retry }, () =>
+          this.transport.call(method, [username, password, CLIENT_API_VERSION, ORIGINATOR]),
+        )) as string;
         return this.ref;
       } catch (err) {
+        if (err instanceof XenApiAuthError) throw err.at(url, username);
         if (!isXenApiError(err, "HOST_IS_SLAVE") || !this.followMaster || redirects >= MAX_MASTER_REDIRECTS) throw err;
-        const masterUrl = masterUrlFrom(this.transport.url, err);
+        const masterUrl = masterUrlFrom(url, err);
         this.transport.close();
         this.transport = createTransport(masterUrl, this.transportOptions);
       }
@@ -125,9 +160,4 @@ export function masterUrlFrom(memberUrl: string, err: XenApiError): string {
   if (hasPort) url.host = address;
   else url.hostname = address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
   return url.toString();
-}
-
-function isReadOnly(method: string): boolean {
-  const name = method.slice(method.indexOf(".") + 1);
-  return name.startsWith("get_") || method === "event.from";
 }

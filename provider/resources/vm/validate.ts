@@ -1,4 +1,4 @@
-import { VmRecord, XenApiSession, VdiRecord, SrRecord } from "../../xenapi";
+import { errorKind, VmRecord, XenApiSession, VdiRecord, SrRecord } from "../../xenapi";
 import { CheckFailure, failure } from "../check";
 import { isUnknown } from "../unknown";
 import { resolveHost, resolveObject } from "../lookup";
@@ -14,6 +14,9 @@ export async function validateAgainstPool(session: XenApiSession, inputs: VmInpu
     try {
       await fn();
     } catch (err) {
+      // Only a problem with the input is the field's: an unreachable pool, a refused certificate or login, or
+      // xapi failing a lookup is reported as what it is, not as a problem with `template`.
+      if (errorKind(err) !== undefined) throw err;
       failures.push(failure(property, (err as Error).message));
     }
   };
