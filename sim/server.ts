@@ -50,7 +50,9 @@ export class HostServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // A connection already open still honours dropNextConnections for its next request.
     if (this.st.faults.takeDrop()) { req.socket.destroy(); return; }
-    const url = (req.url ?? "/").split("?")[0];
+    // Runs of slashes count as one, so a base URL with a trailing slash plus "/jsonrpc" ("https://host//jsonrpc",
+    // what clients that append the path to a configured URL send) reaches JSON-RPC rather than XML-RPC at "/".
+    const url = (req.url ?? "/").split("?")[0].replace(/\/{2,}/g, "/");
     if (url === "/_sim/counters" && req.method === "GET") return json(res, 200, this.st.counters.snapshot());
     if (url === "/_sim/reset-counters" && req.method === "POST") {
       this.st.counters.reset(this.st.sessions.count());
