@@ -8,7 +8,7 @@ import type { Ctx, SimState } from "./state";
 import { handlers, Handler } from "./registry";
 import { generic } from "./classes/generic";
 import { fromWire, toWire } from "./wire/values";
-import { createTask, completeTask, failTask, setProgress } from "./tasks";
+import { createTask, completeTask, failTask, setProgress, elapse } from "./tasks";
 import type { ClassDef, MessageDef } from "./datamodel";
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: string[] };
@@ -93,6 +93,7 @@ async function call(st: SimState, hostRef: string, method: string, params: unkno
         await sleep(5);
         throw new XapiError(injected[0] ?? "INTERNAL_ERROR", injected.slice(1));
       }
+      if (!(await elapse(st, task))) return; // cancelled while it ran
       const v = await impl(ctx, ...args);
       completeTask(st, task, toWire(st.dm, v, resultType));
     } catch (e) {

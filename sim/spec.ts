@@ -51,7 +51,26 @@ export interface TemplateSpec {
   disks?: Array<{ size: number; sr?: string; bootable?: boolean; type?: string }>;
 }
 
-export interface SimulatorOptions { tls?: boolean; host?: string; ports?: number[] }
+export interface SimulatorOptions {
+  tls?: boolean;
+  host?: string;
+  ports?: number[];
+  /** The TLS certificate and key to serve (PEM); default: a fresh self-signed one. */
+  certificate?: { cert: string; key: string };
+  /** Start from a saved database (Simulator.snapshot()) instead of seeding the spec's objects. */
+  restore?: SimSnapshot;
+  /** How long each Async.* task takes, its progress rising from 0 to 1 meanwhile; default 0. */
+  taskSeconds?: number;
+}
+
+/** A pool's database as data: the objects in stored form, the pool and host refs (master first), counters. */
+export interface SimSnapshot {
+  poolRef: string;
+  hostRefs: string[];
+  domidCounter: number;
+  gen: number;
+  objects: Array<{ cls: string; ref: string; rec: Record<string, unknown> }>;
+}
 
 export interface Simulator {
   masterUrl: string;
@@ -62,6 +81,10 @@ export interface Simulator {
     failNextTask(method: string, errorDescription: string[]): void; clear(): void };
   db: { all(cls: string): Array<{ ref: string; record: Record<string, unknown> }>; get(cls: string, ref: string): Record<string, unknown>;
     byUuid(cls: string, uuid: string): { ref: string; record: Record<string, unknown> } | undefined; set(cls: string, ref: string, field: string, value: unknown): void };
+  /** The pool's database now, for a state file. */
+  snapshot(): SimSnapshot;
+  /** Calls `fn` after every change of the database the first port serves now (synchronously: keep it cheap); returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
   dom0?: (hostUuid: string) => { exec(argv: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> } | undefined;
   close(): Promise<void>;
 }
