@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pulumi-xen` command line:
- *   pulumi-xen sim --spec pool.json [...]   run the XenAPI simulator (see sim/cli.ts)
+ *   pulumi-xen sim [--spec NAME|FILE] [...] run the XenAPI simulator (see sim/cli.ts, `pulumi-xen sim --help`)
  *   pulumi-xen discover --out DIR          write a Pulumi program that adopts a live pool (provider/discover)
  *   pulumi-xen summarize-preview           markdown of `pulumi preview --json` (stdin) for a PR comment
  */
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     default:
       process.stderr.write(
-        "usage: pulumi-xen sim --spec pool.json [--port-base N] [--no-tls] [--state-dir DIR]\n" +
+        "usage: pulumi-xen sim [--spec NAME|FILE] [--state-dir DIR] [--password PW] [--task-seconds N] ... (sim --help)\n" +
           "       pulumi-xen discover --out DIR [--project NAME] [--dom0 host=address[:port]@SHA256:fp ...]\n" +
           "                                 (connection from XEN_URL, XEN_PASSWORD, ...; dom0 key from XEN_SSH_PRIVATE_KEY)\n" +
           "       pulumi preview --json | pulumi-xen summarize-preview\n",

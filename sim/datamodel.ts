@@ -3,6 +3,13 @@ import * as path from "path";
 import * as fs from "fs";
 
 export interface FieldDef { name: string; type: string; qualifier: string; default: unknown }
+
+/**
+ * A field the implicit constructor (Class.create) reads from its record argument. xapi derives the constructor's
+ * parameters from the field qualifiers: every field except DynamicRO ("RO/runtime"), i.e. RW and StaticRO
+ * ("RO/constructor"). Other members of the record (runtime fields, unknown names) are ignored.
+ */
+export function isConstructorField(f: FieldDef): boolean { return f.qualifier !== "RO/runtime"; }
 export interface MessageDef { name: string; implicit: boolean; result: string; params: Array<[string, string]> }
 export interface ClassDef { name: string; fields: FieldDef[]; messages: MessageDef[];
   fieldMap: Map<string, FieldDef>; messageMap: Map<string, MessageDef> }

@@ -8,7 +8,7 @@ import type { Ctx, SimState } from "./state";
 import { handlers, Handler } from "./registry";
 import { generic } from "./classes/generic";
 import { fromWire, toWire } from "./wire/values";
-import { createTask, completeTask, failTask, setProgress } from "./tasks";
+import { createTask, completeTask, failTask, setProgress, elapse } from "./tasks";
 import type { ClassDef, MessageDef } from "./datamodel";
 
 /** `drop`: the call took effect, but its connection is cut instead of answered (a fault: ./tripwire.ts). */
@@ -107,6 +107,7 @@ async function call(st: SimState, hostRef: string, method: string, params: unkno
         await sleep(5);
         throw new XapiError(failure[0] ?? "INTERNAL_ERROR", failure.slice(1));
       }
+      if (!(await elapse(st, task))) return; // cancelled while it ran
       const v = await impl(ctx, ...args);
       // A tripped async call: the work is done, and the client never hears of it (killed, or its task forgotten).
       if (trip === "kill") return st.faults.trip.kill(method);

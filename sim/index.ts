@@ -7,6 +7,8 @@ import { makeCertificate, Cert } from "./tls";
 import { createState, register, unregister, listenersServing, Listener } from "./membership";
 import type { SimState, HostEndpoint, Dom0Hook } from "./state";
 import type { PoolSpec, SimulatorOptions, Simulator } from "./spec";
+import { snapshotState } from "./snapshot";
+import { X509Certificate } from "crypto";
 import "./classes";
 
 export type { PoolSpec, SimulatorOptions, Simulator, TripSpec, TripAction } from "./spec";
@@ -17,18 +19,24 @@ export async function startSimulator(spec: PoolSpec, options: SimulatorOptions =
   const bind = options.host ?? "127.0.0.1";
   const urlHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind;
   const addresses = spec.hosts.map((h) => h.address ?? "127.0.0.1");
-  const cert: Cert | undefined = tls ? makeCertificate([urlHost, ...addresses]) : undefined;
+  const cert: Cert | undefined = !tls ? undefined
+    : options.certificate ? { ...options.certificate, fingerprint256: new X509Certificate(options.certificate.cert).fingerprint256 }
+    : makeCertificate([urlHost, ...addresses]);
 
   let sim: Simulator;
   const ownerDom0 = () => sim?.dom0 as Dom0Hook | undefined;
-  const st: SimState = createState(spec, addresses, ownerDom0);
+  const st: SimState = createState(spec, addresses, ownerDom0, [], options.restore);
+  st.taskSeconds = options.taskSeconds ?? 0;
 
-  const hostRefs = st.db.find("host", () => true);
+  // A restored pool keeps its hosts' order (and refs) even if they were renamed since.
+  const hostRefs = options.restore?.hostRefs ?? st.db.find("host", () => true);
   const servers: HostServer[] = [];
   const mine: Listener[] = [];
   try {
     for (let i = 0; i < spec.hosts.length; i++) {
-      const ref = hostRefs.find((r) => st.db.field("host", r, "name_label") === spec.hosts[i].name && !st.hosts.some((h) => h.ref === r))!;
+      const ref = options.restore ? hostRefs[i]
+        : hostRefs.find((r) => st.db.field("host", r, "name_label") === spec.hosts[i].name && !st.hosts.some((h) => h.ref === r))!;
+      if (!ref || !st.db.exists("host", ref)) throw new Error(`sim: the saved pool has no host #${i} (${spec.hosts[i].name})`);
       const server = new HostServer(st, ref, cert);
       const port = await server.listen(options.ports?.[i] ?? 0, bind);
       servers.push(server);
@@ -88,6 +96,8 @@ export async function startSimulator(spec: PoolSpec, options: SimulatorOptions =
       byUuid: (cls, uuid) => cur().db.byUuid(cls, uuid),
       set: (cls, ref, field, value) => cur().db.set(cls, ref, field, value),
     },
+    snapshot: () => snapshotState(cur()),
+    onChange: (fn) => cur().db.onChange(fn),
     dom0: undefined,
     close: async () => {
       if (closed) return;

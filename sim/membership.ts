@@ -9,9 +9,10 @@ import { Counters } from "./counters";
 import { Faults } from "./faults";
 import { Sessions } from "./session";
 import { seed } from "./seed";
+import { restoreState } from "./snapshot";
 import type { HostServer } from "./server";
 import type { SimState, HostEndpoint, Dom0Hook } from "./state";
-import type { PoolSpec } from "./spec";
+import type { PoolSpec, SimSnapshot } from "./spec";
 
 /** One listening host: its server (which knows the pool it serves now) and the simulator that opened it. */
 export interface Listener {
@@ -45,14 +46,16 @@ export function listenerOf(st: SimState, host: string): Listener | undefined {
 export function listenersServing(st: SimState): Listener[] { return [...listeners].filter((l) => l.server.st === st); }
 
 /** A seeded pool state (database, sessions, counters) for a spec; hosts[] endpoints are filled by the caller. */
-export function createState(spec: PoolSpec, addresses: string[], dom0: () => Dom0Hook | undefined, hostUuids: string[] = []): SimState {
+export function createState(spec: PoolSpec, addresses: string[], dom0: () => Dom0Hook | undefined, hostUuids: string[] = [],
+  restore?: SimSnapshot): SimState {
   const dm = datamodel();
   const st: SimState = {
     dm, db: new Db(dm), counters: new Counters(), faults: new Faults(), sessions: undefined as unknown as Sessions,
-    spec, users: { ...(spec.users ?? { root: "xenroot" }) }, poolRef: "", hosts: [], dom0, domidCounter: 0,
+    spec, users: { ...(spec.users ?? { root: "xenroot" }) }, poolRef: "", hosts: [], dom0, domidCounter: 0, taskSeconds: 0,
   };
   st.sessions = new Sessions(() => st);
-  seed(st, spec, addresses, hostUuids);
+  if (restore) restoreState(st, restore);
+  else seed(st, spec, addresses, hostUuids);
   return st;
 }
 

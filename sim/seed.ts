@@ -1,7 +1,7 @@
 /** Builds the initial database of a pool from a PoolSpec: pool, hosts (with dom0), networks+PIFs, SRs+PBDs, templates. */
 import type { SimState } from "./state";
-import type { PoolSpec } from "./spec";
-import { createVM, randomMac, GiB, MiB } from "./objects";
+import type { PoolSpec, TemplateSpec } from "./spec";
+import { createVM, createVDI, randomMac, GiB, MiB } from "./objects";
 import { xapiDate } from "./wire/values";
 
 const SM_TYPES: Array<[string, string, string[]]> = [
@@ -101,26 +101,46 @@ export function seed(st: SimState, spec: PoolSpec, addresses: string[], hostUuid
   });
   for (const h of hostRefs) { db.set("host", h, "suspend_image_sr", defaultSR); db.set("host", h, "crash_dump_sr", defaultSR); }
 
-  // Templates: default templates, disks described in other_config "disks" for VM.provision.
-  for (const t of spec.templates ?? []) {
-    const mem = t.memory ?? GiB;
-    const vcpus = t.vcpus ?? 1;
-    const disks = (t.disks ?? []).map((d, i) => {
-      const srUuid = d.sr ? (srByName.has(d.sr) ? String(db.field("SR", srByName.get(d.sr)!, "uuid")) : d.sr) : "";
-      return `<disk device="${i}" size="${d.size}" sr="${srUuid}" bootable="${i === 0}" type="system"/>`;
-    });
-    const hvm = !!t.hvm;
-    createVM(st, {
-      name_label: t.name, name_description: `Template ${t.name}`, is_a_template: true, is_default_template: true, power_state: "Halted",
-      memory_static_min: String(Math.min(mem, 256 * MiB)), memory_dynamic_min: String(mem), memory_dynamic_max: String(mem), memory_static_max: String(mem), memory_target: "0",
-      VCPUs_max: String(vcpus), VCPUs_at_startup: String(vcpus), VCPUs_params: {},
-      HVM_boot_policy: hvm ? "BIOS order" : "", HVM_boot_params: hvm ? { order: "cdn" } : {}, PV_bootloader: hvm ? "" : "pygrub",
-      PV_args: "", PV_kernel: "", PV_ramdisk: "", PV_bootloader_args: "", PV_legacy_args: "", domain_type: hvm ? "hvm" : "pv",
-      platform: hvm ? { acpi: "1", apic: "true", pae: "true", nx: "true", viridian: "false", "device-model": "qemu-upstream-compat" } : { pae: "true", nx: "true", acpi: "1", apic: "true" },
-      other_config: { default_template: "true", ...(hvm ? {} : { linux_template: "true" }), "install-methods": "cdrom,nfs,http,ftp",
-        ...(disks.length ? { disks: `<provision>${disks.join("")}</provision>` } : {}) },
-      allowed_operations: ["changing_NVRAM", "changing_dynamic_range", "changing_shadow_memory", "changing_static_range", "make_into_template", "export", "clone", "copy", "provision"],
-      user_version: "1", recommendations: "<restrictions><restriction field=\"memory-static-max\" max=\"137438953472\"/><restriction field=\"vcpus-max\" max=\"32\"/></restrictions>",
-    });
+  // ISO files and other VDIs the spec puts in its SRs (an ISO SR's VDIs are named and located by file name).
+  for (const s of spec.srs ?? []) {
+    const sr = srByName.get(s.name)!;
+    for (const v of s.vdis ?? []) {
+      const vdi = createVDI(st, { name_label: v.name, name_description: "", SR: sr, virtual_size: String(v.size), physical_utilisation: String(v.size),
+        type: "user", sharable: false, read_only: v.readOnly ?? false, other_config: {}, sm_config: {}, xenstore_data: {}, tags: [] });
+      db.set("VDI", vdi, "location", v.location ?? v.name);
+    }
   }
+
+  // Templates: default templates, disks described in other_config "disks" for VM.provision.
+  for (const t of spec.templates ?? []) seedTemplate(st, t, srByName);
+}
+
+function seedTemplate(st: SimState, t: TemplateSpec, srByName: Map<string, string>): void {
+  const db = st.db;
+  const mem = t.memory ?? GiB;
+  const vcpus = t.vcpus ?? 1;
+  const disks = (t.disks ?? []).map((d, i) => {
+    const srUuid = d.sr ? (srByName.has(d.sr) ? String(db.field("SR", srByName.get(d.sr)!, "uuid")) : d.sr) : "";
+    return `<disk device="${i}" size="${d.size}" sr="${srUuid}" bootable="${d.bootable ?? i === 0}" type="${d.type ?? "system"}"/>`;
+  });
+  const hvm = t.hvmBootPolicy !== undefined ? t.hvmBootPolicy !== "" : !!t.hvm;
+  const legacyPlatform = hvm ? { acpi: "1", apic: "true", pae: "true", nx: "true", viridian: "false", "device-model": "qemu-upstream-compat" } : { pae: "true", nx: "true", acpi: "1", apic: "true" };
+  const legacyOtherConfig = { ...(hvm ? {} : { linux_template: "true" }), "install-methods": "cdrom,nfs,http,ftp" };
+  createVM(st, {
+    ...(t.uuid ? { uuid: t.uuid } : {}),
+    name_label: t.name, name_description: t.description ?? `Template ${t.name}`, is_a_template: true, is_default_template: true, power_state: "Halted",
+    reference_label: t.referenceLabel ?? "",
+    memory_static_min: String(t.memoryStaticMin ?? Math.min(mem, 256 * MiB)), memory_dynamic_min: String(mem), memory_dynamic_max: String(mem), memory_static_max: String(mem), memory_target: "0",
+    VCPUs_max: String(t.vcpusMax ?? vcpus), VCPUs_at_startup: String(vcpus), VCPUs_params: {},
+    HVM_boot_policy: hvm ? (t.hvmBootPolicy ?? "BIOS order") : "", HVM_boot_params: t.hvmBootParams ?? (hvm ? { order: "cdn" } : {}),
+    PV_bootloader: hvm ? "" : (t.pvBootloader ?? "pygrub"),
+    PV_args: t.pvArgs ?? "", PV_kernel: "", PV_ramdisk: "", PV_bootloader_args: "", PV_legacy_args: "", domain_type: t.domainType ?? (hvm ? "hvm" : "pv"),
+    platform: t.platform ?? legacyPlatform,
+    // xapi's VM.set_is_default_template keeps other_config "default_template" in step with the flag.
+    other_config: { ...(t.otherConfig ?? legacyOtherConfig), default_template: "true",
+      ...(disks.length ? { disks: `<provision>${disks.join("")}</provision>` } : {}) },
+    allowed_operations: ["changing_NVRAM", "changing_dynamic_range", "changing_shadow_memory", "changing_static_range", "make_into_template", "export", "clone", "copy", "provision"],
+    user_version: String(t.userVersion ?? 1), has_vendor_device: t.hasVendorDevice ?? false,
+    recommendations: t.recommendations ?? "<restrictions><restriction field=\"memory-static-max\" max=\"137438953472\"/><restriction field=\"vcpus-max\" max=\"32\"/></restrictions>",
+  });
 }

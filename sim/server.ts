@@ -49,7 +49,9 @@ export class HostServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = (req.url ?? "/").split("?")[0];
+    // Runs of slashes count as one, so a base URL with a trailing slash plus "/jsonrpc" ("https://host//jsonrpc",
+    // what clients that append the path to a configured URL send) reaches JSON-RPC rather than XML-RPC at "/".
+    const url = (req.url ?? "/").split("?")[0].replace(/\/{2,}/g, "/");
     // POST /_sim/faults/drop?n=1&at=accept|request|answer: fault control for clients of a running simulator.
     if (url === "/_sim/faults/drop" && req.method === "POST") return armDrop(this.st, req, res);
     // A connection already open still honours dropNextConnections for its next request.

@@ -21,6 +21,8 @@ export interface SimState {
   hosts: HostEndpoint[];        // index 0 is the master
   dom0(): Dom0Hook | undefined;
   domidCounter: number;
+  /** How long an Async.* task takes, its progress rising from 0 to 1 meanwhile (0: as fast as possible). */
+  taskSeconds: number;
 }
 
 /** The context of one API call. */

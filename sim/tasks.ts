@@ -33,3 +33,19 @@ export function failTask(st: SimState, task: string, errorInfo: string[]): void 
   if (!st.db.exists("task", task) || st.db.field("task", task, "status") !== "pending") return;
   st.db.update("task", task, { progress: 1, error_info: errorInfo, finished: xapiDate(), allowed_operations: [], status: "failure" });
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Lets a task take st.taskSeconds before its work runs, its progress rising in tenths of a second from 0 towards 1
+ * (completeTask sets 1). False when the task was cancelled or destroyed meanwhile: its work must not run.
+ */
+export async function elapse(st: SimState, task: string): Promise<boolean> {
+  const steps = Math.ceil(st.taskSeconds * 10);
+  for (let i = 1; i <= steps; i++) {
+    await sleep((st.taskSeconds * 1000) / steps);
+    if (!st.db.exists("task", task) || st.db.field("task", task, "status") !== "pending") return false;
+    if (i < steps) setProgress(st, task, Math.round((i / steps) * 1000) / 1000);
+  }
+  return true;
+}

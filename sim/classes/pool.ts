@@ -141,6 +141,7 @@ on("pool.eject", (ctx: Ctx, host: string) => {
   if (!l) return;
   const spec = freshSpec(l.ownerSpec, name, address);
   const fresh = createState(spec, [address], l.ownerDom0, [uuid]);
+  fresh.taskSeconds = st.taskSeconds;
   const ref = fresh.db.refs("host")[0];
   const newEp = { ...(ep ?? l.ep), ref, uuid };
   fresh.hosts.push(newEp);

@@ -162,6 +162,10 @@ function duplicateVM(ctx: Ctx, vm: string, name: string, diskSR: string | undefi
   for (const [k, v] of Object.entries(src)) if (!NOT_COPIED.includes(k)) fields[k] = v;
   const oc = { ...(src.other_config as Record<string, string>) };
   delete oc.default_template; delete oc.mac_seed;
+  // A VM made from a template remembers it (xe vm-install / vm-clone show other-config:base_template_name).
+  if (src.is_a_template === true && src.is_a_snapshot !== true && !extra.is_a_snapshot && oc.base_template_name === undefined) {
+    oc.base_template_name = String(src.name_label);
+  }
   const copy = createVM(ctx.st, { ...fields, name_label: name, other_config: oc, is_default_template: false, domid: "-1", ...extra });
   for (const vbd of src.VBDs as string[]) {
     const r = db.get("VBD", vbd);

@@ -12,6 +12,9 @@ export type Rec = Record<string, unknown>;
 interface Obj { cls: string; ref: string; rec: Rec; created: number; modified: number }
 export interface Tombstone { cls: string; ref: string; uuid: string; gen: number }
 
+/** A database's objects in stored form (derived relation sets left out) and its generation, for a state file. */
+export interface DbDump { gen: number; objects: Array<{ cls: string; ref: string; rec: Rec }> }
+
 export const NULL_REF = "OpaqueRef:NULL";
 export const newRef = (): string => "OpaqueRef:" + randomUUID();
 
@@ -24,6 +27,7 @@ export class Db {
   gen = 0;
   tombstones: Tombstone[] = [];
   private waiters = new Set<() => void>();
+  private listeners = new Set<() => void>();
 
   constructor(readonly dm: Datamodel) {
     for (const c of dm.classes.keys()) this.tables.set(c, new Map());
@@ -138,10 +142,29 @@ export class Db {
   }
   wakeAll(): void { for (const w of [...this.waiters]) w(); }
 
+  /** Every object except those of the classes in `skip` (e.g. sessions, which a restart forgets). */
+  dump(skip: string[] = []): DbDump {
+    const objects: DbDump["objects"] = [];
+    for (const [cls, t] of this.tables) if (!skip.includes(cls)) for (const o of t.values()) objects.push({ cls, ref: o.ref, rec: structuredClone(o.rec) });
+    return { gen: this.gen, objects };
+  }
+
+  /** Loads what dump() wrote, keeping refs and uuids; generations continue after the dumped one. */
+  load(d: DbDump): void {
+    for (const o of d.objects) this.create(o.cls, o.rec, o.ref);
+    this.gen = Math.max(this.gen, d.gen);
+  }
+
+  /** Calls `fn` (synchronously, so keep it cheap) after every change; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+
   /** Marks an object modified without changing it (event.inject). */
   touchRef(cls: string, ref: string): void { this.touch(this.obj(cls, ref)); }
 
-  private notify(): void { if (this.waiters.size) setImmediate(() => this.wakeAll()); }
+  private notify(): void {
+    if (this.waiters.size) setImmediate(() => this.wakeAll());
+    for (const l of this.listeners) l();
+  }
   private touch(o: Obj): void { o.modified = ++this.gen; this.notify(); }
 
   private derivedOf(cls: string): Relation[] { return relations.filter((r) => r.cls === cls && this.derived.has(r.cls + "." + r.field)); }

@@ -6,7 +6,7 @@
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CustomType: { new (raw: unknown): CustomValue } = require("xmlrpc/lib/customtype");
 interface CustomValue { raw: unknown; tagName: string; serialize(xml: unknown): unknown }
-import { Datamodel, XType } from "../datamodel";
+import { Datamodel, XType, isConstructorField } from "../datamodel";
 import { fail } from "../errors";
 
 /** <dateTime.iso8601>20240101T12:00:00Z</dateTime.iso8601> exactly as xapi writes it. */
@@ -110,13 +110,15 @@ export function fromWire(dm: Datamodel, v: unknown, t: XType, field = "value"): 
       return out;
     }
     case "record": {
+      // Records only arrive as the argument of Class.create: like xapi, read the constructor's own fields and
+      // ignore the rest (runtime fields clients such as the Go SDK send with zero values, unknown extras).
       if (typeof v !== "object" || v === null || Array.isArray(v)) return fail("FIELD_TYPE_ERROR", field);
       const cls = dm.classes.get(dm.canonical(t.cls) ?? "");
       if (!cls) return v;
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
         const f = cls.fieldMap.get(k);
-        if (f) out[k] = fromWire(dm, x, dm.parseType(f.type), k);
+        if (f && isConstructorField(f)) out[k] = fromWire(dm, x, dm.parseType(f.type), k);
       }
       return out;
     }
