@@ -9,7 +9,7 @@ import { Dom0Session, removeFile } from "../dom0";
 /** The names of the byte-code files of `stem` among the entries of a `__pycache__` directory. */
 export function pycacheEntriesOf(stem: string, entries: string[]): string[] {
   const prefix = `${stem}.`;
-  return entries.filter((e) => e.startsWith(prefix) && /^[A-Za-z]+-[0-9A-Za-z]+(\.opt-\d+)?\.pyc$/.test(e.slice(prefix.length)));
+  return entries.filter((e) => e.startsWith(prefix) && /^[A-Za-z][A-Za-z0-9_-]*(\.opt-\d+)?\.pyc$/.test(e.slice(prefix.length)));
 }
 
 /** Python module stems of the named files (`utils.py` → `utils`); other files have no byte-code. */
