@@ -6,6 +6,7 @@ import { PulumiProject, stepFor, ResourceDeclaration, changedInputs } from "./pu
 import { XenApiSession } from "../../provider/xenapi";
 import { callPlugin as callPluginAs } from "../../provider/resources/plugin-call";
 import { PyValue } from "../../provider/resources/pickle";
+import { python27 } from "../unit/pythons";
 import {
   Dom0Pool,
   listingDelta,
@@ -93,6 +94,7 @@ async function callPlugin(i: number, plugin: string, fn: string): Promise<PyValu
 }
 
 before(async () => {
+  python27(); // the plug-ins run under Python 2.7 in the dom0s: without it, every test fails saying so
   realBefore = realPathsSnapshot();
   pool = await startDom0Pool(["xs1", "xs2", "xs3"], { extra: ["compute"] });
   // xs3's hostname (which becomes its key comment) is hostile: it must reach the dom0 as data.
