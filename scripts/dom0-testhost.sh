@@ -19,7 +19,13 @@
 #
 # HOSTDIR/root is the host's "/": its own etc, root, boot, run (= /var/run), tmp, var; the machine's /usr is
 # bind-mounted read-only on root/usr (and /bin, /sbin, /lib* are the same symlinks into usr as on this machine),
-# except /usr/local, which is the host's own HOSTDIR/usr-local, writable; a small /dev and /proc are mounted too. Those mounts exist only inside a private mount + pid + uts namespace
+# except /usr/local, which is the host's own HOSTDIR/usr-local, writable; a small /dev and /proc are mounted too.
+# Python as on a dom0: xapi's plug-in module XenAPIPlugin (sim/dom0/XenAPIPlugin.py, a stand-in) is importable by
+# this machine's python3, and, when this machine has a Python 2.7 installation (/usr/bin/python2.7, or the one
+# named by PULUMI_XEN_PYTHON27=<its python2.7>, or pyenv's newest 2.7.x), the host offers /usr/bin/python2.7 as a
+# XenServer 6/7 dom0 does: the installation is mounted read-only on /opt/python2.7 (an overlay that adds
+# XenAPIPlugin to its site-packages) and root/usr is then a read-only overlay of HOSTDIR/usr-extra (python2.7 and
+# libpython2.7 links into /opt/python2.7) on this machine's /usr. Nothing of this machine is written. Those mounts exist only inside a private mount + pid + uts namespace
 # (unshare), whose first process is sshd, chrooted into HOSTDIR/root: killing it ends the namespace and every mount
 # in it, so nothing can leak into this machine's mount table. The only mounts made in this machine's namespace are
 # HOSTDIR/root/run/sr-mount (a shared bind mount of itself, so that SR mounts made later reach the namespace) and
@@ -29,6 +35,7 @@
 set -euo pipefail
 
 SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
+PLUGIN_MODULE=$(dirname -- "$SELF")/../sim/dom0/XenAPIPlugin.py
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH LC_ALL=C
 
@@ -42,6 +49,25 @@ check_hostdir() {
   esac
   [[ "$1" =~ ^[A-Za-z0-9._/-]+$ ]] || die "HOSTDIR may only contain letters, digits and ._/-: $1"
   [ "$1" != / ] || die "HOSTDIR must not be /"
+}
+
+# The prefix of this machine's Python 2.7 installation to offer in the hosts ("" when /usr/bin/python2.7 exists,
+# since /usr is there already); fails when there is none.
+python27_prefix() {
+  local py=${PULUMI_XEN_PYTHON27:-} v
+  if [ -z "$py" ] && [ -x /usr/bin/python2.7 ]; then echo ""; return 0; fi
+  if [ -z "$py" ]; then
+    for v in $(ls -d "${PYENV_ROOT:-${HOME:-/root}/.pyenv}"/versions/2.7.* 2>/dev/null | sort -V -r); do
+      py=$v/bin/python2.7; break
+    done
+  fi
+  [ -n "$py" ] && [ -x "$py" ] || return 1
+  py=$(readlink -f -- "$py")
+  local prefix=${py%/bin/*}
+  [ "$prefix" != "$py" ] && [ -f "$prefix/lib/python2.7/os.py" ] || return 1
+  [[ "$prefix" =~ ^/[A-Za-z0-9._/+-]+$ ]] || return 1
+  [ "$prefix" != /usr ] || { echo ""; return 0; }
+  printf '%s' "$prefix"
 }
 
 hostdir_abs() { check_hostdir "$1"; local d; d=$(readlink -m -- "$1"); check_hostdir "$d"; printf '%s' "$d"; }
@@ -69,9 +95,26 @@ cmd_create() {
   mkdir -p -- "$d/state" "$d/root" "$d/usr-local"
   (
     cd "$d/usr-local" && mkdir -p bin sbin lib share etc
-    # Python adds /usr/local/lib/python3.X/dist-packages to sys.path only when it exists.
-    for x in /usr/lib/python3.[0-9]*; do if [ -d "$x" ]; then mkdir -p "lib/${x##*/}/dist-packages"; fi; done
+    # Python adds /usr/local/lib/python3.X/dist-packages to sys.path only when it exists; xapi's XenAPIPlugin
+    # module goes there.
+    for x in /usr/lib/python3.[0-9]* /usr/lib/python2.7; do
+      if [ -d "$x" ]; then
+        mkdir -p "lib/${x##*/}/dist-packages"
+        install -m 644 "$PLUGIN_MODULE" "lib/${x##*/}/dist-packages/XenAPIPlugin.py"
+      fi
+    done
   )
+  # Python 2.7 (XenServer 6/7 dom0s run their plug-ins with it), when this machine has an installation of it.
+  local py27
+  if py27=$(python27_prefix) && [ -n "$py27" ]; then
+    printf '%s\n' "$py27" > "$d/state/python27"
+    mkdir -p "$d/usr-extra/bin" "$d/usr-extra/lib" "$d/python27-extra/lib/python2.7/site-packages"
+    ln -s /opt/python2.7/bin/python2.7 "$d/usr-extra/bin/python2.7"
+    if [ -e "$py27/lib/libpython2.7.so.1.0" ]; then
+      ln -s /opt/python2.7/lib/libpython2.7.so.1.0 "$d/usr-extra/lib/libpython2.7.so.1.0"
+    fi
+    install -m 644 "$PLUGIN_MODULE" "$d/python27-extra/lib/python2.7/site-packages/XenAPIPlugin.py"
+  fi
   local r=$d/root
   (
     cd "$r"
@@ -145,8 +188,18 @@ EOF
 cmd__inner() {
   local d=$1 r=$1/root x
   hostname "$(cat "$d/state/name")"
-  mount --bind /usr "$r/usr"
-  mount -o remount,bind,ro "$r/usr"
+  if [ -d "$d/usr-extra" ]; then
+    # Read-only (no upper layer): this machine's /usr with python2.7 added.
+    mount -t overlay -o "lowerdir=$d/usr-extra:/usr" overlay "$r/usr"
+  else
+    mount --bind /usr "$r/usr"
+    mount -o remount,bind,ro "$r/usr"
+  fi
+  x=$(cat "$d/state/python27" 2>/dev/null || true)
+  if [ -n "$x" ]; then
+    mkdir -p "$r/opt/python2.7"
+    mount -t overlay -o "lowerdir=$d/python27-extra:$x" overlay "$r/opt/python2.7"
+  fi
   # /usr/local is the host's own and writable (e.g. XenAPIPlugin.py in /usr/local/lib/python3*/dist-packages).
   mount --bind "$d/usr-local" "$r/usr/local"
   for x in bin sbin lib lib32 lib64 libx32; do

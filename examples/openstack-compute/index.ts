@@ -59,7 +59,10 @@ const dom0s = hosts.map(
     }),
 );
 
-// nova's dom0 plug-ins, at the version this nova needs.
+// nova's dom0 plug-ins, at the version this nova needs (nova 2014.1 and later require 1.2). The version is asked
+// for as nova asks it, through call_plugin_serialized (the default versionCallConvention, "serialized"). The
+// fixture stands in for nova's plugins/xenserver/xenapi/etc/xapi.d/plugins and, like them, runs under Python 2.7
+// (#!/usr/bin/python2.7, which the simulator's dom0 test hosts offer when this machine has a Python 2.7).
 const plugins = new xen.Plugins("nova-plugins", {
   source: path.join(__dirname, "..", "plugins-fixture", "plugins"),
   hosts: hosts.map((h) => ({ host: h.name, ssh: h.ssh })),

@@ -5,7 +5,7 @@ import { isUnknown } from "./unknown";
 import { checkSshTarget, checkSshTargets, reason, SshTarget, targetId, withTarget } from "./ssh-target";
 import { applyOptions, ConfRecord, getOption, NO_RECORD, optionId, restoreOptions } from "./nova-conf";
 import { assertAdoptable } from "./adopt";
-import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
+import { hashLocalDirectory, installFiles, readLocalFiles, remoteHashes, removeFiles } from "./file-set";
 import { readTextFile } from "../dom0";
 
 /**
@@ -188,6 +188,9 @@ async function currentState(declared: FirewallDriverInputs): Promise<{ inputs: F
 
 async function converge(olds: FirewallDriverOutputs | undefined, news: FirewallDriverInputs): Promise<FirewallDriverOutputs> {
   if (news.driver === DOM0_DRIVER) await checkXenhostPlugin(news.dom0s);
+  // Every local rules file is read and verified (a regular file, not a link, with the checked hash) before
+  // anything changes anywhere: a refusal writes nothing.
+  if (news.vifRules) readLocalFiles(news.vifRules, news.vifRuleFiles);
   // VIF isolation rules into the dom0s, first: nova.conf changes last, once what it relies on is there.
   const installed: Record<string, string[]> = structuredClone(olds?.installed ?? {});
   for (const d of olds?.dom0s ?? []) {

@@ -6,13 +6,17 @@ import { isUnknown } from "./unknown";
 import { resolveHost } from "./lookup";
 import { checkSshTarget, reason, SshTarget, targetId, withTarget } from "./ssh-target";
 import { Dom0Session, readFile, removeFile, writeFileAtomic } from "../dom0";
-import { hashLocalDirectory, installFiles, remoteHashes, removeFiles } from "./file-set";
+import { hashLocalDirectory, installFiles, readLocalFiles, remoteHashes, removeFiles } from "./file-set";
+import { removeBytecode } from "./python-bytecode";
+import { callPlugin, PLUGIN_CALL_CONVENTIONS, PluginCallConvention } from "./plugin-call";
+import { PickleError, pyRepr } from "./pickle";
 import { assertAdoptable } from "./adopt";
 
 /**
  * Plugins: dom0 XenAPI plug-ins (e.g. nova's `plugins/xenserver/xenapi/etc/xapi.d/plugins`) from a local
  * directory into `/etc/xapi.d/plugins` on each target host, executable, tracked by per-file sha256; optionally a
- * required version checked through `host.call_plugin(<version plug-in>, "get_version", {})`.
+ * required version checked through `host.call_plugin(<version plug-in>, "get_version", ...)` in the calling
+ * convention of the plug-in set (nova's serialized one by default, see plugin-call.ts).
  */
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -37,6 +41,8 @@ export interface PluginsInputs {
   requiredVersion: string;
   /** The plug-in answering `get_version`. */
   versionPlugin: string;
+  /** How `get_version` is called: nova's "serialized" convention (pickled params and answer), or "plain". */
+  versionCallConvention: PluginCallConvention;
   /**
    * Any non-empty marker (e.g. "installed"): take plug-ins that are already installed under management instead of
    * installing them ("" = install). Create then only reads, and fails naming each file that differs.
@@ -67,6 +73,10 @@ export function check(_olds: Record<string, unknown>, news: Record<string, unkno
     directory: c.optionalString(news, "directory", PLUGIN_DIR),
     requiredVersion: c.optionalString(news, "requiredVersion", ""),
     versionPlugin: c.optionalString(news, "versionPlugin", "nova_plugin_version"),
+    versionCallConvention:
+      news.versionCallConvention === undefined || news.versionCallConvention === null
+        ? "serialized"
+        : c.oneOf(news, "versionCallConvention", PLUGIN_CALL_CONVENTIONS),
     adopt: c.optionalString(news, "adopt", ""),
   };
   if (!isUnknown(inputs.directory) && !/^\/[^\0]*[^/]$/.test(inputs.directory)) {
@@ -109,7 +119,7 @@ function checkTargets(c: Checker, value: unknown): PluginTarget[] {
 // Diff rules: the file set and its contents, the targets and the version all update in place (`adopt` only
 // matters to create: never a change)
 
-const UPDATABLE = ["source", "files", "hosts", "directory", "requiredVersion", "versionPlugin"] as const;
+const UPDATABLE = ["source", "files", "hosts", "directory", "requiredVersion", "versionPlugin", "versionCallConvention"] as const;
 
 export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
   return diffByRules(olds, news, { update: UPDATABLE, replace: [] });
@@ -185,6 +195,7 @@ export async function read(id: string, props: PluginsOutputs): Promise<{ id: str
     directory: props.directory,
     requiredVersion: props.requiredVersion,
     versionPlugin: props.versionPlugin,
+    versionCallConvention: props.versionCallConvention ?? "serialized",
     adopt: props.adopt ?? "",
   };
   return { id, props: { ...props, files }, inputs };
@@ -206,6 +217,9 @@ async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): 
     saved.set(targetId(ssh), entry);
     for (const p of paths) if (!entry.files.has(p)) entry.files.set(p, await readFile(s, p));
   };
+  // Every local file is read and verified (a regular file, not a link, with the checked hash) before anything
+  // changes anywhere: a refusal writes nothing.
+  readLocalFiles(news.source, news.files);
   try {
     // Targets dropped, or whose directory moved: take back what this resource wrote there.
     for (const t of olds?.hosts ?? []) {
@@ -239,8 +253,12 @@ async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): 
     for (const { ssh, files } of saved.values()) {
       await withTarget(ssh, async (s) => {
         for (const [p, content] of files) {
-          if (content === undefined) await removeFile(s, p);
-          else await writeFileAtomic(s, p, content, { mode: 0o755 });
+          if (content === undefined) {
+            await removeFile(s, p);
+            // The version check may have run it: Python's byte-code of a file that was not there goes too.
+            const at = p.lastIndexOf("/");
+            await removeBytecode(s, p.slice(0, at), [p.slice(at + 1)]);
+          } else await writeFileAtomic(s, p, content, { mode: 0o755 });
         }
       }).catch(() => undefined);
     }
@@ -248,31 +266,51 @@ async function converge(olds: PluginsOutputs | undefined, news: PluginsInputs): 
   }
 }
 
-/** Asks each target host's version plug-in for its version; same major and at least the minor, else an error. */
+/**
+ * Asks each target host's version plug-in for its version, in the declared calling convention; the answer must be
+ * "major.minor" with the same major and at least the minor, else an error naming, per host, the plug-in, the host
+ * (name and uuid), what was expected and what came back (decoded).
+ */
 async function checkVersions(session: XenApiSession, news: PluginsInputs): Promise<Record<string, string>> {
   const [, wantMajor, wantMinor] = VERSION.exec(news.requiredVersion)!.map(Number);
+  const expected = `a version compatible with requiredVersion ${news.requiredVersion} (major ${wantMajor}, minor at least ${wantMinor})`;
   const versions: Record<string, string> = {};
   const problems: string[] = [];
   for (const t of news.hosts) {
     const { ref, record } = await resolveHost(session, "hosts.host", t.host);
+    const where = `host ${record.name_label} (uuid ${record.uuid}): plug-in ${news.versionPlugin} get_version (${news.versionCallConvention} convention)`;
     let got: string;
     try {
-      got = String(await session.call<string>("host.call_plugin", ref, news.versionPlugin, "get_version", {})).trim();
+      const answer = await callPlugin(session, { ref, uuid: record.uuid }, news.versionPlugin, "get_version", news.versionCallConvention);
+      if (typeof answer.value !== "string") {
+        problems.push(`${where} answered ${pyRepr(answer.value)}, not a version string; expected ${expected}`);
+        continue;
+      }
+      got = answer.value.trim();
     } catch (e) {
-      problems.push(`host ${record.name_label}: ${news.versionPlugin} get_version failed: ${reason(e)}`);
+      problems.push(`${where} failed: ${reason(e)}${conventionHint(e, news.versionCallConvention)}; expected ${expected}`);
       continue;
     }
     versions[targetId(t.ssh)] = got;
     const m = /^(\d+)\.(\d+)/.exec(got);
     if (!m || Number(m[1]) !== wantMajor || Number(m[2]) < wantMinor) {
-      problems.push(
-        `host ${record.name_label}: the installed plug-ins report version ${JSON.stringify(got)} (${news.versionPlugin} get_version), ` +
-          `but requiredVersion is ${news.requiredVersion} (same major version, at least the minor)`,
-      );
+      problems.push(`${where} answered ${pyRepr(got)}; expected ${expected}`);
     }
   }
   if (problems.length > 0) {
     throw new Error(`Plugins: plug-in version check failed:\n  ${problems.join("\n  ")}\nInstall plug-ins from the nova release that matches.`);
   }
   return versions;
+}
+
+/** When a failure looks like the other calling convention, says which input to set. */
+function conventionHint(e: unknown, convention: PluginCallConvention): string {
+  const text = reason(e);
+  if (convention === "serialized" && e instanceof PickleError) {
+    return ` (the answer is not a pickle: if this plug-in answers plain strings, declare versionCallConvention: "plain")`;
+  }
+  if (convention === "plain" && /KeyError/.test(text) && /params/.test(text)) {
+    return ` (the plug-in wants nova's pickled "params" argument: declare versionCallConvention: "serialized")`;
+  }
+  return "";
 }

@@ -4,6 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PulumiProject, stepFor, ResourceDeclaration, changedInputs } from "./pulumi-harness";
 import { XenApiSession } from "../../provider/xenapi";
+import { callPlugin as callPluginAs } from "../../provider/resources/plugin-call";
+import { PyValue } from "../../provider/resources/pickle";
+import { python27 } from "../unit/pythons";
 import {
   Dom0Pool,
   listingDelta,
@@ -80,16 +83,18 @@ const novaDecl = (): ResourceDeclaration => ({
 const hosts = (overrides: Record<number, Record<string, unknown>> = {}) => [0, 1, 2].map((i) => hostDecl(i, overrides[i]));
 const everything = () => [...hosts(), pluginsDecl(), firewallDecl(), novaDecl()];
 
-async function callPlugin(i: number, plugin: string, fn: string): Promise<string> {
+/** host.call_plugin as nova calls its plug-ins (call_plugin_serialized): the answer decoded. */
+async function callPlugin(i: number, plugin: string, fn: string): Promise<PyValue> {
   const s = new XenApiSession(pool.sim.masterUrl, { username: "root", password: pool.password }, { tls: { fingerprints: [pool.sim.tls!.fingerprint256] } });
   try {
-    return await s.call<string>("host.call_plugin", pool.sim.hosts[i].ref, plugin, fn, {});
+    return (await callPluginAs(s, { ref: pool.sim.hosts[i].ref, uuid: pool.sim.hosts[i].uuid }, plugin, fn, "serialized")).value;
   } finally {
     await s.logout();
   }
 }
 
 before(async () => {
+  python27(); // the plug-ins run under Python 2.7 in the dom0s: without it, every test fails saying so
   realBefore = realPathsSnapshot();
   pool = await startDom0Pool(["xs1", "xs2", "xs3"], { extra: ["compute"] });
   // xs3's hostname (which becomes its key comment) is hostile: it must reach the dom0 as data.
@@ -133,7 +138,7 @@ test("a hostile hostname reaches the dom0 as data: the key comment is verbatim a
   for (const h of pool.hosts) for (const f of ["pwned1", "pwned2", "pwned3"]) assert.equal(fs.existsSync(h.path(`/root/${f}`)), false);
 });
 
-test("the plug-ins are installed, executable, and get_version answers 1.2 through host.call_plugin", async () => {
+test("the plug-ins are installed, executable, and get_version answers 1.2 through host.call_plugin (nova's serialized convention, Python 2.7)", async () => {
   for (const [i, h] of dom0s().entries()) {
     assert.equal(fs.statSync(h.path("/etc/xapi.d/plugins/nova_plugin_version")).mode & 0o777, 0o755);
     assert.equal(await callPlugin(i, "nova_plugin_version", "get_version"), "1.2");
@@ -178,12 +183,35 @@ test("a changed plug-in file previews as an update of Plugins, naming that file"
   }
 });
 
-test("a plug-in version below the required one fails the update, naming both versions", async () => {
+test("a symlink in the plug-in source fails the preview naming it, and nothing is written anywhere", async () => {
+  const secret = `${plugins}-outside`;
+  fs.writeFileSync(secret, "not for dom0\n", { mode: 0o600 });
+  const link = path.join(plugins, "zz_link");
+  fs.symlinkSync(secret, link);
+  try {
+    const before = await Promise.all(pool.hosts.map((h) => treeListing(h)));
+    const r = await project.run(["preview"]);
+    assert.notEqual(r.code, 0);
+    assert.ok((r.stdout + r.stderr).includes(`${link} is a symbolic link (to ${secret}): refused`), r.stdout + r.stderr);
+    for (const [i, h] of pool.hosts.entries()) {
+      const now = await treeListing(h);
+      assert.equal(now, before[i], `${h.name}:\n${listingDelta(before[i], now)}`);
+    }
+  } finally {
+    fs.rmSync(link);
+    fs.rmSync(secret);
+  }
+});
+
+test("a plug-in version below the required one fails the update, naming the plug-in, the host, expected and got", async () => {
   setVersion(plugins, "1.1");
   try {
     const r = await project.run(["up", "--yes", "--skip-preview"]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stdout + r.stderr, /the installed plug-ins report version "1\.1" \(nova_plugin_version get_version\), but requiredVersion is 1\.2/);
+    assert.match(
+      r.stdout + r.stderr,
+      /host xs1 \(uuid [0-9a-f-]{36}\): plug-in nova_plugin_version get_version \(serialized convention\) answered '1\.1'; expected a version compatible with requiredVersion 1\.2/,
+    );
     assert.equal(await callPlugin(0, "nova_plugin_version", "get_version"), "1.2", "the hosts keep the plug-ins the state describes");
   } finally {
     setVersion(plugins, "1.2");

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { openstackStack, OpenstackStack } from "../../scripts/openstack-stack";
+import { python27 } from "../unit/pythons";
 
 /**
  * The seed end to end: examples/openstack-compute comes up from nothing on a simulated three-host pool whose dom0s
@@ -19,6 +20,7 @@ async function listing(i: number): Promise<string> {
 }
 
 before(async () => {
+  python27(); // the example's plug-ins run under Python 2.7 in the dom0s: without it, every test fails saying so
   stack = await openstackStack({ workDir: WORK, password: "openstack-e2e-password" });
   for (let i = 0; i < stack.lab.dom0s.length; i++) listings.push(await listing(i));
 });

@@ -122,10 +122,18 @@ export function sshFromTo(from: Dom0TestHost, to: Dom0TestHost, command = "hostn
 
 export const FIXTURE = path.resolve(__dirname, "../../../../examples/plugins-fixture/plugins");
 
-/** A copy of the fixture plug-ins the test may change, with nova_plugin_version answering `version`. */
-export function pluginDir(version = "1.2"): string {
+/**
+ * A copy of the fixture plug-ins (nova's structure and calling convention) the test may change, with
+ * nova_plugin_version answering `version`, run by `python`: "2.7" (the fixture's own `#!/usr/bin/python2.7`, as on a
+ * XenServer 6/7 dom0) or "3" (`#!/usr/bin/python3`, XenServer 8).
+ */
+export function pluginDir(version = "1.2", python: "2.7" | "3" = "2.7"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-xen-plugins-"));
-  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
+  for (const f of fs.readdirSync(FIXTURE)) {
+    const text = fs.readFileSync(path.join(FIXTURE, f), "utf8");
+    const out = python === "3" ? text.replace(/^#!\/usr\/bin\/python2\.7\n/, "#!/usr/bin/python3\n") : text;
+    fs.writeFileSync(path.join(dir, f), out, { mode: fs.statSync(path.join(FIXTURE, f)).mode & 0o777 });
+  }
   setVersion(dir, version);
   return dir;
 }
@@ -134,7 +142,6 @@ export function setVersion(dir: string, version: string): void {
   const file = path.join(dir, "nova_plugin_version");
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/PLUGIN_VERSION = "[^"]*"/, `PLUGIN_VERSION = "${version}"`));
 }
-
 
 /** A compute VM's nova.conf before any resource touches it. */
 export const NOVA_CONF = `# nova.conf of the compute VM
