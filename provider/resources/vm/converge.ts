@@ -138,9 +138,15 @@ async function applyDisks(
     if (disk.name && existing.vdiRecord.name_label !== disk.name) await session.call("VDI.set_name_label", existing.vdi, disk.name);
     if (existing.vbdRecord.bootable !== disk.bootable) await session.call("VBD.set_bootable", existing.vbd, disk.bootable);
   }
-  // Only disks the program declared before and no longer does: a template's own disks are left alone.
+  // Only disks the program declared before and no longer does. The template's own disks are never detached (a
+  // template disk the program stops declaring is only no longer managed); check() refused any other removal unless
+  // the program set allowDiskRemoval (./disk-plan.ts), and so does this, should a state get here without it.
   const kept = new Set(desired.disks.map((d) => d.device));
-  const dropped = previous?.disks.filter((d) => !kept.has(d.device)) ?? [];
+  const template = new Set(desired.templateDisks ?? []);
+  const dropped = previous?.disks.filter((d) => !kept.has(d.device) && !template.has(d.device)) ?? [];
+  if (dropped.length > 0 && !desired.allowDiskRemoval) {
+    throw new Error(`disks: disk ${dropped.map((d) => d.device).join(", ")} is no longer declared; set allowDiskRemoval: true to detach (and destroy what this VM made)`);
+  }
   if (dropped.length > 0) attached = await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm));
   for (const gone of dropped) {
     const disk = attached.get(gone.device);

@@ -152,10 +152,15 @@ export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso
   let drive = await cdDriveOf(session, vbds);
   if (!drive && !iso) return;
   if (!drive) {
+    // "3" (hdd, where xapi puts a CD drive) unless a disk already sits there.
+    const used = new Set<string>();
+    for (const ref of vbds) used.add((await session.call<VbdRecord>("VBD.get_record", ref)).userdevice);
+    let userdevice = 3;
+    while (used.has(String(userdevice))) userdevice++;
     const ref = await session.call<Ref>("VBD.create", {
       VM: vm,
       VDI: "OpaqueRef:NULL",
-      userdevice: "3",
+      userdevice: String(userdevice),
       bootable: false,
       mode: "RO",
       type: "CD",

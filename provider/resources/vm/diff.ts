@@ -26,6 +26,9 @@ export const UPDATABLE = [
   "allowRestart",
 ] as const;
 
+// Not compared: `allowDiskRemoval` (steers how an update is made; read from the new inputs by converge), and the
+// bookkeeping `assignedDevices` and `templateDisks` (./disk-plan.ts).
+
 /** What needs a new VM: its origin, and a boot mode XenAPI will not switch on a VM with an installed OS. */
 const REPLACING = ["template", "copyToSr", "bootMode"] as const;
 

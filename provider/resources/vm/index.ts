@@ -13,6 +13,8 @@ import { assertAdoptable } from "../adopt";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
 import { currentIp } from "./power";
 import { validateAgainstPool } from "./validate";
+import { planDisks } from "./disk-plan";
+import { withoutUndefined } from "../defined";
 
 export interface VmOutputs extends VmInputs {
   uuid: string;
@@ -28,10 +30,18 @@ export interface VmOutputs extends VmInputs {
 
 type Raw = Record<string, unknown>;
 
+/**
+ * Normalizes, then checks against the pool and plans the disks (./disk-plan.ts). The inputs returned hold no
+ * undefined anywhere (memory, vcpus left out are absent): the engine's Struct cannot carry it.
+ */
 export async function check(olds: Raw, news: Raw): Promise<{ inputs: VmInputs; failures: CheckFailure[] }> {
   const { inputs, failures } = normalize(olds, news);
-  if (failures.length > 0) return { inputs, failures };
-  return { inputs, failures: await validateAgainstPool(xenSession(), inputs) };
+  if (failures.length === 0) {
+    const session = xenSession();
+    failures.push(...(await validateAgainstPool(session, inputs)));
+    failures.push(...(await planDisks(session, olds, news, inputs)));
+  }
+  return { inputs: withoutUndefined(inputs), failures };
 }
 
 export function diff(id: string, olds: Raw, news: Raw): DiffResult {
@@ -51,7 +61,7 @@ export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOu
     // The VM exists: the engine records it (with its disks) even though the create failed.
     const uuid = await session.call<string>("VM.get_uuid", vm);
     const outs = await outputsOf(session, vm, inputs).catch(() => ({ ...inputs, uuid }));
-    throw initFailure(uuid, outs as unknown as Record<string, unknown>, new Error(`VM "${inputs.name}" (uuid ${uuid}) was made but not finished: ${(err as Error).message}`));
+    throw initFailure(uuid, withoutUndefined(outs) as unknown as Record<string, unknown>, new Error(`VM "${inputs.name}" (uuid ${uuid}) was made but not finished: ${(err as Error).message}`));
   }
   const outs = await outputsOf(session, vm, inputs);
   return { id: outs.uuid, outs };
@@ -62,7 +72,7 @@ export async function read(id: string, props: VmOutputs): Promise<{ id: string; 
   const vm = await refByUuid(session, "VM", id);
   if (!vm) return { id: "" };
   const record = await session.call<VmRecord>("VM.get_record", vm);
-  const current = await currentInputs(session, record, props);
+  const current = withoutUndefined(await currentInputs(session, record, props));
   return { id, props: await outputsOf(session, vm, current, record), inputs: current };
 }
 
@@ -82,7 +92,7 @@ export async function remove(id: string, props: VmOutputs): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Fields an adopted VM must already have as declared (the rest only steer how changes are made). */
-const ADOPT_COMPARED = UPDATABLE.filter((f) => !["sr", "waitForIp", "ipTimeoutSeconds", "allowRestart"].includes(f));
+const ADOPT_COMPARED = UPDATABLE.filter((f) => !["sr", "waitForIp", "ipTimeoutSeconds", "allowRestart", "allowDiskRemoval"].includes(f));
 
 /** Takes the existing VM `inputs.adopt` under management, if it is exactly as declared; changes nothing. */
 async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
@@ -101,14 +111,14 @@ async function outputsOf(session: XenApiSession, vm: Ref, inputs: VmInputs, know
   for (const [device, vif] of await interfacesOf(session, record.VIFs)) macs[device] = vif.record.MAC.toLowerCase();
   const diskUuids: Record<string, string> = {};
   for (const [device, disk] of await disksOf(session, record.VBDs)) diskUuids[device] = disk.vdiRecord.uuid;
-  return {
+  return withoutUndefined({
     ...inputs,
     uuid: record.uuid,
     ipAddress: record.power_state === "Running" ? await currentIp(session, vm) : "",
     macs,
     diskUuids,
     residentOn: isNullRef(record.resident_on) ? "" : await session.call<string>("host.get_uuid", record.resident_on),
-  };
+  });
 }
 
 /** The inputs that describe the VM as it is now, in the program's own spelling wherever it still holds. */

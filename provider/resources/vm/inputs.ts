@@ -20,7 +20,10 @@ export interface MemoryLimits {
 }
 
 export interface DiskSpec {
-  /** XenAPI userdevice: "0" is the first disk. */
+  /**
+   * XenAPI userdevice: "0" is the first disk. A disk declared without one gets the first free position after the
+   * template's disks (./disk-plan.ts); normalize() leaves it "" until check() knows the template.
+   */
   device: string;
   size: number;
   /** SR (name or uuid); "" = the VM's `sr`, else the pool's default SR. */
@@ -62,6 +65,15 @@ export interface VmInputs {
   waitForIp: boolean;
   ipTimeoutSeconds: number;
   allowRestart: boolean;
+  /** Allow an update to detach (and, for a disk this VM made, destroy) a disk the program no longer declares. */
+  allowDiskRemoval: boolean;
+  /**
+   * Bookkeeping (not compared by diff): the devices check gave the disks declared without `device`, in list order,
+   * so that they keep them at the next check.
+   */
+  assignedDevices: string[];
+  /** Bookkeeping (not compared by diff): the userdevices of the template's disks, which update never detaches. */
+  templateDisks: string[];
   /** Marks what this resource made in xapi (other-config `pulumi-xen:owner`): project/stack/name. */
   ownerKey: string;
   /** uuid of an existing VM to take under management instead of making one ("" = make one). */
@@ -98,6 +110,9 @@ export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: C
     waitForIp: c.optionalBoolean(news, "waitForIp", false),
     ipTimeoutSeconds: numberOr(c, news, "ipTimeoutSeconds", 300),
     allowRestart: c.optionalBoolean(news, "allowRestart", false),
+    allowDiskRemoval: c.optionalBoolean(news, "allowDiskRemoval", false),
+    assignedDevices: [],
+    templateDisks: [],
     ownerKey: c.optionalString(news, "ownerKey", ""),
     adopt: c.optionalString(news, "adopt", ""),
   };
@@ -114,15 +129,11 @@ export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: C
   return { inputs, failures: c.failures };
 }
 
-/** Changes XenAPI cannot make, or cannot make on a running VM unless the user allowed a restart. */
+/**
+ * Changes XenAPI cannot make on a running VM unless the user allowed a restart. (Disks: ./disk-plan.ts, once
+ * every disk has its device.)
+ */
 function checkChangeAgainstOld(c: Checker, olds: Raw, news: VmInputs): void {
-  const oldDisks = new Map(((olds.disks as DiskSpec[]) ?? []).map((d) => [d.device, d]));
-  news.disks.forEach((disk, i) => {
-    const before = oldDisks.get(disk.device);
-    if (before && !isUnknown(disk.size) && disk.size < before.size) {
-      c.fail(`disks[${i}].size`, `disk ${disk.device} cannot shrink from ${formatSize(before.size)} to ${formatSize(disk.size)}: XenAPI only grows a VDI`);
-    }
-  });
   const staysRunning = olds.powerState !== "halted" && news.powerState !== "halted";
   if (!staysRunning || news.allowRestart) return;
   const oldMemory = olds.memory as MemoryLimits | undefined;
@@ -198,8 +209,8 @@ function disksOf(c: Checker, value: unknown): DiskSpec[] {
     return isUnknown(value) ? (value as unknown as DiskSpec[]) : [];
   }
   const disks = value.map((raw: Raw, i): DiskSpec => {
-    const device = raw.device === undefined ? String(i) : String(raw.device);
-    if (!isUnknown(device) && !/^\d+$/.test(device)) c.fail(`disks[${i}].device`, `disks[${i}].device must be a userdevice number like "0", got "${device}"`);
+    const device = raw.device === undefined || raw.device === null ? "" : String(raw.device);
+    if (device !== "" && !isUnknown(device) && !/^\d+$/.test(device)) c.fail(`disks[${i}].device`, `disks[${i}].device must be a userdevice number like "0", got "${device}"`);
     const bytes = size(c, `disks[${i}].size`, raw.size);
     if (bytes === 0 && !isUnknown(raw.size)) c.fail(`disks[${i}].size`, `disks[${i}].size must be greater than zero`);
     return {
@@ -210,8 +221,9 @@ function disksOf(c: Checker, value: unknown): DiskSpec[] {
       bootable: raw.bootable === true,
     };
   });
-  duplicates(c, "disks", disks.map((d) => d.device));
-  return disks.sort((a, b) => Number(a.device) - Number(b.device));
+  duplicates(c, "disks", disks.map((d) => d.device).filter((d) => d !== ""));
+  // In the program's order: disk-plan.ts gives the disks without a device theirs, then sorts by device.
+  return disks;
 }
 
 function interfacesOf(c: Checker, value: unknown): NetworkInterfaceSpec[] {

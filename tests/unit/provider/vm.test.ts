@@ -59,8 +59,8 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     assert.match((await failures(computeArgs({ networkInterfaces: [{ network: "no-such-net" }] }))).join(), /networkInterfaces\[0\]\.network: no network with uuid or name "no-such-net"/);
     assert.match((await failures(computeArgs({ vcpus: { max: 1, atStartup: 2 } }))).join(), /vcpus: vcpus\.atStartup \(2\) cannot exceed vcpus\.max \(1\)/);
     assert.match((await failures(computeArgs({ template: "Windows 95" }))).join(), /template: no VM with uuid or name "Windows 95"/);
-    const old = (await vm.check({}, computeArgs({ disks: [{ size: "12GiB" }] }))).inputs as unknown as Record<string, unknown>;
-    assert.match((await failures(computeArgs({ disks: [{ size: "10GiB" }] }), old)).join(), /disks\[0\]\.size: disk 0 cannot shrink from 12GiB to 10GiB/);
+    const old = (await vm.check({}, computeArgs({ disks: [{ device: "0", size: "12GiB" }] }))).inputs as unknown as Record<string, unknown>;
+    assert.match((await failures(computeArgs({ disks: [{ device: "0", size: "10GiB" }] }), old)).join(), /disks\[0\]\.size: disk 0 cannot shrink from 12GiB to 10GiB/);
     assert.match((await failures(computeArgs({ memory: "2GiB" }), old)).join(), /memory: static memory limits can only change while the VM is halted: set allowRestart/);
     assert.deepEqual(await failures(computeArgs({ memory: "2GiB", allowRestart: true }), old), []);
     assert.match((await failures(computeArgs({ sr: "Local storage" }))).join(), /sr: "Local storage" names 3 SR objects; use the uuid/);
@@ -98,6 +98,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
   test("update in place: ballooning range live, a disk grows, a disk is removed, a VIF is added", async () => {
     const { inputs } = await vm.check(created as unknown as Record<string, unknown>, computeArgs({
       allowRestart: true, // the simulated ext SR grows disks offline only
+      allowDiskRemoval: true, // disk 1 goes, and with it its VDI (check refuses that otherwise: see the disk cases)
       memory: { staticMax: "1GiB", dynamicMin: "512MiB", dynamicMax: "1GiB" },
       disks: [{ device: "0", size: "16GiB", bootable: true }],
       networkInterfaces: [{ network: "Pool-wide network associated with eth0", mac: "02:16:3e:aa:bb:01" }, { network: "Pool-wide network associated with eth0" }],
