@@ -15,6 +15,7 @@ import {
   ensureSymlink,
 } from "../dom0";
 import { Checker, CheckFailure } from "./check";
+import { hostsExist } from "./host-check";
 import { diffByRules, DiffResult, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
 import { refByUuid, resolveHost, resolveObject } from "./lookup";
@@ -99,7 +100,18 @@ export const ROOT_KEY = "/root/.ssh/id_rsa";
 // ---------------------------------------------------------------------------------------------------------------
 // Normalization and validation (pure: runs at preview)
 
-export function check(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: HostInputs; failures: CheckFailure[] } {
+/**
+ * check: normalization (checkInputs), then the host must exist in the pool (when known): an unknown host fails the
+ * preview naming it, as an unknown SR or network does; a pool that cannot be reached is reported as that.
+ */
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: HostInputs; failures: CheckFailure[] }> {
+  const result = checkInputs(olds, news);
+  if (result.failures.length === 0) result.failures.push(...(await hostsExist(xenSession(), [["host", result.inputs.host]])));
+  return result;
+}
+
+/** The pure part of check: inputs normalized, and what can be said without the pool. */
+export function checkInputs(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: HostInputs; failures: CheckFailure[] } {
   const c = new Checker();
   const inputs: HostInputs = {
     host: c.requiredString(news, "host"),

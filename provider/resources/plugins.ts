@@ -1,6 +1,7 @@
 import { XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
+import { hostsExist } from "./host-check";
 import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
 import { resolveHost } from "./lookup";
@@ -63,7 +64,20 @@ const VERSION = /^(\d+)\.(\d+)$/;
 // ---------------------------------------------------------------------------------------------------------------
 // Normalization and validation (reads the local directory: runs at preview)
 
-export function check(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: PluginsInputs; failures: CheckFailure[] } {
+/**
+ * check: normalization (checkInputs), then each target's `host` must exist in the pool (when given and known): an
+ * unknown host fails the preview naming it; a pool that cannot be reached is reported as that.
+ */
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: PluginsInputs; failures: CheckFailure[] }> {
+  const result = checkInputs(olds, news);
+  const hosts = Array.isArray(result.inputs.hosts) ? result.inputs.hosts : [];
+  const named = hosts.flatMap((h, i) => (typeof h.host === "string" && h.host !== "" && !isUnknown(h.host) ? [[`hosts[${i}].host`, h.host] as [string, string]] : []));
+  if (result.failures.length === 0 && named.length > 0) result.failures.push(...(await hostsExist(xenSession(), named)));
+  return result;
+}
+
+/** The pure part of check: inputs normalized (the source directory hashed), and what can be said without the pool. */
+export function checkInputs(_olds: Record<string, unknown>, news: Record<string, unknown>): { inputs: PluginsInputs; failures: CheckFailure[] } {
   const c = new Checker();
   const source = c.requiredString(news, "source");
   const inputs: PluginsInputs = {

@@ -32,7 +32,7 @@ const NOVA_PASSWORD = "nova-adopt-Pa55";
 describe("adopt is never a change (pure diff)", () => {
   const ssh = { address: "10.0.0.9", hostKeyFingerprint: "SHA256:" + "B".repeat(43) };
   it("adding or changing adopt shows no diff on any of the four", () => {
-    const h = host.check({}, { host: "xs1", ssh }).inputs;
+    const h = host.checkInputs({}, { host: "xs1", ssh }).inputs;
     assert.equal(h.adopt, "");
     assert.equal(host.diff("u", h as never, { ...h, adopt: "some-uuid" } as never).changes, false);
     const f = fw.check({}, { ssh, driver: "nova.virt.firewall.NoopFirewallDriver" }).inputs;
@@ -41,7 +41,7 @@ describe("adopt is never a change (pure diff)", () => {
     assert.equal(nova.diff("id", n as never, { ...n, adopt: "found" } as never).changes, false);
     const dir = pluginDir();
     try {
-      const p = plugins.check({}, { source: dir, hosts: [{ ssh }] }).inputs;
+      const p = plugins.checkInputs({}, { source: dir, hosts: [{ ssh }] }).inputs;
       assert.equal(plugins.diff("id", { ...p, installed: {} } as never, { ...p, adopt: "installed" } as never).changes, false);
     } finally {
       fs.rmSync(dir, { recursive: true });
@@ -122,7 +122,7 @@ sr_matching_filter = default-sr:true
   // Host
 
   const hostInputs = (i: number, extra: Record<string, unknown> = {}) => {
-    const r = host.check({}, { host: pool.sim.hosts[i].uuid, adopt: pool.sim.hosts[i].uuid, ssh: pool.ssh(pool.hosts[i]), ...extra });
+    const r = host.checkInputs({}, { host: pool.sim.hosts[i].uuid, adopt: pool.sim.hosts[i].uuid, ssh: pool.ssh(pool.hosts[i]), ...extra });
     assert.deepEqual(r.failures, []);
     return r.inputs;
   };
@@ -203,7 +203,7 @@ sr_matching_filter = default-sr:true
   // Plugins
 
   const pluginInputs = (source = pluginSource) => {
-    const r = plugins.check({}, {
+    const r = plugins.checkInputs({}, {
       source,
       hosts: dom0s().map((h, i) => ({ host: pool.sim.hosts[i].name, ssh: pool.ssh(h) })),
       requiredVersion: "1.2",

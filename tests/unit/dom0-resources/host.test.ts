@@ -16,7 +16,7 @@ const OPERATOR_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOperatorOperatorOpera
 describe("Host check and diff (pure)", () => {
   const fp = "SHA256:" + "A".repeat(43);
   it("normalizes: defaults filled, fingerprint without padding, keys and peers sorted and de-duplicated", () => {
-    const { inputs, failures } = host.check({}, {
+    const { inputs, failures } = host.checkInputs({}, {
       host: "xs1",
       ssh: { address: "10.0.0.1", hostKeyFingerprint: fp + "=" },
       trustedPublicKeys: [` ${OPERATOR_KEY} `, OPERATOR_KEY.replace("op@desk", "other comment"), "ssh-rsa AAAAB3NzaC1yc2E bob"],
@@ -41,7 +41,7 @@ describe("Host check and diff (pure)", () => {
   });
 
   it("reports each bad field with the reason", () => {
-    const { failures } = host.check({}, {
+    const { failures } = host.checkInputs({}, {
       host: "",
       ssh: { address: "10.0.0.1", hostKeyFingerprint: "MD5:aa:bb" },
       trustedPublicKeys: ["not a key"],
@@ -56,14 +56,14 @@ describe("Host check and diff (pure)", () => {
   });
 
   it("tolerates values not known at preview", () => {
-    const { failures } = host.check({}, { host: UNKNOWN, ssh: UNKNOWN, trustedPublicKeys: UNKNOWN, authorizeOn: [UNKNOWN], name: UNKNOWN });
+    const { failures } = host.checkInputs({}, { host: UNKNOWN, ssh: UNKNOWN, trustedPublicKeys: UNKNOWN, authorizeOn: [UNKNOWN], name: UNKNOWN });
     assert.deepEqual(failures, []);
-    const { failures: f2 } = host.check({}, { host: "xs1", ssh: { address: UNKNOWN, hostKeyFingerprint: UNKNOWN, port: UNKNOWN } });
+    const { failures: f2 } = host.checkInputs({}, { host: "xs1", ssh: { address: UNKNOWN, hostKeyFingerprint: UNKNOWN, port: UNKNOWN } });
     assert.deepEqual(f2, []);
   });
 
   it("replaces only for another host; everything else is in place", () => {
-    const base = host.check({}, { host: "xs1", ssh: { address: "a", hostKeyFingerprint: fp } }).inputs;
+    const base = host.checkInputs({}, { host: "xs1", ssh: { address: "a", hostKeyFingerprint: fp } }).inputs;
     assert.deepEqual(host.diff("u", base as never, { ...base, host: "xs2" } as never), { changes: true, replaces: ["host"], deleteBeforeReplace: false });
     assert.deepEqual(host.diff("u", base as never, { ...base, images: false, name: "n" } as never), { changes: true, replaces: [], deleteBeforeReplace: false });
     assert.deepEqual(host.diff("u", base as never, { ...base } as never), { changes: false, replaces: [], deleteBeforeReplace: false });
@@ -76,7 +76,7 @@ describe("Host on a pool of three dom0s", () => {
   const listings: string[] = [];
   const outs: host.HostOutputs[] = [];
   const inputsOf = (i: number, extra: Record<string, unknown> = {}) =>
-    host.check({}, {
+    host.checkInputs({}, {
       host: pool.sim.hosts[i].name,
       ssh: pool.ssh(pool.hosts[i]),
       authorizeOn: pool.hosts.filter((_, j) => j !== i).map((h) => pool.ssh(h)),

@@ -24,18 +24,18 @@ describe("Plugins check and diff (pure)", () => {
     const dir = pluginDir();
     try {
       const args = { source: dir, hosts: [{ host: "xs1", ssh: { address: "a", hostKeyFingerprint: fp } }], requiredVersion: "1.2" };
-      const a = plugins.check({}, args);
+      const a = plugins.checkInputs({}, args);
       assert.deepEqual(a.failures, []);
       assert.deepEqual(Object.keys(a.inputs.files), ["nova_plugin_version", "utils.py", "xenhost"]);
       assert.equal(a.inputs.directory, "/etc/xapi.d/plugins");
       assert.equal(a.inputs.versionPlugin, "nova_plugin_version");
       assert.equal(a.inputs.versionCallConvention, "serialized", "nova's convention by default");
-      const plain = plugins.check({}, { ...args, versionCallConvention: "plain" });
+      const plain = plugins.checkInputs({}, { ...args, versionCallConvention: "plain" });
       assert.deepEqual(plain.failures, []);
       assert.equal(plain.inputs.versionCallConvention, "plain");
       assert.deepEqual(plugins.diff("id", { ...a.inputs, installed: {} }, plain.inputs as never), { changes: true, replaces: [], deleteBeforeReplace: false });
       setVersion(dir, "1.3");
-      const b = plugins.check({}, args);
+      const b = plugins.checkInputs({}, args);
       assert.notEqual(b.inputs.files.nova_plugin_version, a.inputs.files.nova_plugin_version);
       assert.equal(b.inputs.files.xenhost, a.inputs.files.xenhost);
       assert.deepEqual(plugins.diff("id", { ...a.inputs, installed: {} }, b.inputs as never), { changes: true, replaces: [], deleteBeforeReplace: false });
@@ -46,7 +46,7 @@ describe("Plugins check and diff (pure)", () => {
   });
 
   it("reports each bad field with the reason, and tolerates unknowns", () => {
-    const { failures } = plugins.check({}, {
+    const { failures } = plugins.checkInputs({}, {
       source: "/nonexistent/plugins",
       hosts: [{ ssh: { address: "a", hostKeyFingerprint: fp } }],
       requiredVersion: "v2",
@@ -57,7 +57,7 @@ describe("Plugins check and diff (pure)", () => {
     assert.match(by.source, /cannot read the directory \/nonexistent\/plugins: ENOENT/);
     assert.match(by.requiredVersion, /must be "major.minor"/);
     assert.match(by.hosts, /give each target its host/);
-    assert.deepEqual(plugins.check({}, { source: UNKNOWN, hosts: UNKNOWN, requiredVersion: UNKNOWN, versionCallConvention: UNKNOWN }).failures, []);
+    assert.deepEqual(plugins.checkInputs({}, { source: UNKNOWN, hosts: UNKNOWN, requiredVersion: UNKNOWN, versionCallConvention: UNKNOWN }).failures, []);
   });
 });
 
@@ -69,7 +69,7 @@ describe("Plugins on dom0 test hosts", () => {
   let outs: plugins.PluginsOutputs;
   const PY = "/etc/xapi.d/plugins";
   const inputs = (extra: Record<string, unknown> = {}) => {
-    const r = plugins.check({}, {
+    const r = plugins.checkInputs({}, {
       source: dir,
       hosts: pool.hosts.map((h, i) => ({ host: pool.sim.hosts[i].name, ssh: pool.ssh(h) })),
       requiredVersion: "1.2",
@@ -182,7 +182,7 @@ describe("Plugins on dom0 test hosts", () => {
       fs.renameSync(path.join(other, "utils.py"), path.join(other, "helpers.py"));
       fs.writeFileSync(path.join(other, "other_version"), fs.readFileSync(path.join(other, "other_version"), "utf8").replace(/\bimport utils\b/, "import helpers as utils"));
       const listing = await treeListing(pool.hosts[1]);
-      const args = plugins.check({}, { source: other, hosts: [{ host: "xs2", ssh: pool.ssh(pool.hosts[1]) }], requiredVersion: "1.0", versionPlugin: "other_version" });
+      const args = plugins.checkInputs({}, { source: other, hosts: [{ host: "xs2", ssh: pool.ssh(pool.hosts[1]) }], requiredVersion: "1.0", versionPlugin: "other_version" });
       assert.deepEqual(args.failures, []);
       await assert.rejects(plugins.create(args.inputs), /host xs2 \(uuid [0-9a-f-]{36}\): plug-in other_version get_version \(serialized convention\) answered '0\.9'/);
       const now = await treeListing(pool.hosts[1]);
@@ -196,7 +196,7 @@ describe("Plugins on dom0 test hosts", () => {
   it("a source file swapped for a symlink between check and apply is refused, and nothing is written", async () => {
     const other = pluginDir("1.2");
     try {
-      const args = plugins.check({}, { source: other, hosts: [{ host: "xs2", ssh: pool.ssh(pool.hosts[1]) }] });
+      const args = plugins.checkInputs({}, { source: other, hosts: [{ host: "xs2", ssh: pool.ssh(pool.hosts[1]) }] });
       assert.deepEqual(args.failures, []);
       const secret = path.join(path.dirname(other), `${path.basename(other)}-secret`);
       fs.writeFileSync(secret, "operator's secret\n");
@@ -224,7 +224,7 @@ describe("Plugins on dom0 test hosts", () => {
         { mode: 0o755 },
       );
       const one = (extra: Record<string, unknown>) => {
-        const r = plugins.check({}, { source: plain, hosts: [{ host: "xs1", ssh: pool.ssh(pool.hosts[0]) }], requiredVersion: "3.0", versionPlugin: "plain_version", ...extra });
+        const r = plugins.checkInputs({}, { source: plain, hosts: [{ host: "xs1", ssh: pool.ssh(pool.hosts[0]) }], requiredVersion: "3.0", versionPlugin: "plain_version", ...extra });
         assert.deepEqual(r.failures, []);
         return r.inputs;
       };
@@ -263,7 +263,7 @@ describe("Plugins on dom0 test hosts", () => {
     const py3 = pluginDir("1.2", "3");
     try {
       assert.match(fs.readFileSync(path.join(py3, "nova_plugin_version"), "utf8"), /^#!\/usr\/bin\/python3\n/);
-      const args = plugins.check({}, { source: py3, hosts: pool.hosts.map((h, i) => ({ host: pool.sim.hosts[i].name, ssh: pool.ssh(h) })), requiredVersion: "1.2" });
+      const args = plugins.checkInputs({}, { source: py3, hosts: pool.hosts.map((h, i) => ({ host: pool.sim.hosts[i].name, ssh: pool.ssh(h) })), requiredVersion: "1.2" });
       assert.deepEqual(args.failures, []);
       const o = (await plugins.create(args.inputs)).outs;
       assert.deepEqual(Object.values(o.versions), ["1.2", "1.2"]);

@@ -45,7 +45,7 @@ describe("file sets refuse anything but regular files", () => {
   });
 
   it("check fails naming each link, FIFO and socket with the reason, and never reads through them", () => {
-    const { failures, inputs } = plugins.check({}, { source: dir, hosts: [{ ssh: nowhere }] });
+    const { failures, inputs } = plugins.checkInputs({}, { source: dir, hosts: [{ ssh: nowhere }] });
     const reasons = failures.filter((f) => f.property === "source").map((f) => f.reason);
     const about = (name: string) => reasons.filter((r) => r.includes(path.join(dir, name)));
     assert.equal(about("evil").length, 1, reasons.join("\n"));
@@ -69,7 +69,7 @@ describe("file sets refuse anything but regular files", () => {
     const clean = fs.mkdtempSync(path.join(root, "clean-"));
     fs.writeFileSync(path.join(clean, "nova_plugin_version"), "v1\n");
     fs.writeFileSync(path.join(clean, "xenhost"), "x\n");
-    const checked = plugins.check({}, { source: clean, hosts: [{ ssh: nowhere }] });
+    const checked = plugins.checkInputs({}, { source: clean, hosts: [{ ssh: nowhere }] });
     assert.deepEqual(checked.failures, []);
     const fwChecked = firewall.check({}, { ssh: nowhere, driver: "nova.virt.firewall.IptablesFirewallDriver", dom0s: [nowhere], vifRules: clean });
     assert.deepEqual(fwChecked.failures, []);
