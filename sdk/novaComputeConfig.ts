@@ -58,7 +58,8 @@ export class NovaComputeConfig extends pulumi.dynamic.Resource {
     super(
       provider,
       name,
-      { ...secretArgs, conf: undefined },
+      // computeDriver: a declared output, so a key even when left out (Pulumi makes Output properties only for keys).
+      { computeDriver: undefined, ...secretArgs, conf: undefined },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connectionPassword", "conf"] },
       "xen",
       "NovaComputeConfig",

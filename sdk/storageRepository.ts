@@ -76,10 +76,12 @@ export class StorageRepository extends pulumi.dynamic.Resource {
   public readonly attachedHosts!: pulumi.Output<string[]>;
 
   constructor(name: string, args: StorageRepositoryArgs, opts?: pulumi.CustomResourceOptions) {
+    // Every declared output is a key here (optional inputs left out included): Pulumi makes an Output property only
+    // for the keys it is given.
     super(
       provider,
       name,
-      { ...args, ownerKey: ownerKey("StorageRepository", name), uuid: undefined, physicalSize: undefined, attachedHosts: undefined },
+      { description: undefined, contentType: undefined, shared: undefined, otherConfig: undefined, tags: undefined, ...args, ownerKey: ownerKey("StorageRepository", name), uuid: undefined, physicalSize: undefined, attachedHosts: undefined },
       opts,
       "xen",
       "StorageRepository",

@@ -123,10 +123,12 @@ export class Vm extends pulumi.dynamic.Resource {
   public readonly residentOn!: pulumi.Output<string>;
 
   constructor(name: string, args: VmArgs, opts?: pulumi.CustomResourceOptions) {
+    // Every declared output is a key here: Pulumi gives the object an Output property only for the keys it is
+    // given, so an optional input left out (powerState) would otherwise read as undefined in the program.
     super(
       provider,
       name,
-      { ...args, ownerKey: ownerKey("Vm", name), uuid: undefined, ipAddress: undefined, macs: undefined, diskUuids: undefined, residentOn: undefined },
+      { powerState: undefined, ...args, ownerKey: ownerKey("Vm", name), uuid: undefined, ipAddress: undefined, macs: undefined, diskUuids: undefined, residentOn: undefined },
       opts,
       "xen",
       "Vm",
