@@ -70,8 +70,9 @@ const VERSION = /^(\d+)\.(\d+)$/;
  */
 export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: PluginsInputs; failures: CheckFailure[] }> {
   const result = checkInputs(olds, news);
-  const hosts = Array.isArray(result.inputs.hosts) ? result.inputs.hosts : [];
-  const named = hosts.flatMap((h, i) => (typeof h.host === "string" && h.host !== "" && !isUnknown(h.host) ? [[`hosts[${i}].host`, h.host] as [string, string]] : []));
+  // By the program's own list (inputs.hosts is sorted), so that hosts[i] points at what the program wrote.
+  const hosts = (Array.isArray(news.hosts) ? news.hosts : []) as Array<{ host?: unknown } | null>;
+  const named = hosts.flatMap((h, i) => (typeof h?.host === "string" && h.host !== "" && !isUnknown(h.host) ? [[`hosts[${i}].host`, h.host] as [string, string]] : []));
   if (result.failures.length === 0 && named.length > 0) result.failures.push(...(await hostsExist(xenSession(), named)));
   return result;
 }
