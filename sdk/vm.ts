@@ -18,15 +18,32 @@ export interface VmMemoryArgs {
   staticMax: pulumi.Input<Size>;
 }
 
+/**
+ * A disk of the VM. Which disk is which:
+ * - Without `device`, it is a new disk: it takes the first free userdevice after the template's disks (a template
+ *   with disk 0 gives it "1", the next one "2", ...) and keeps that device at later runs. It never lands on a
+ *   template's disk.
+ * - With the `device` of one of the template's disks (e.g. `device: "0"`), it is that disk: the program may grow it
+ *   (not below the template's size), rename it and set `bootable` (default: the template's flag). Its `sr`, if
+ *   given, must be the SR the template puts that disk on; anything else fails at preview, naming the declared disk
+ *   and the template's (device, size, SR).
+ * - A disk the program stops declaring: a template's disk stays attached, no longer managed. Any other disk would
+ *   be detached and, when this VM made it, destroyed: the preview fails naming it and its fate unless
+ *   `allowDiskRemoval: true`. Reordering disks without `device` renumbers them: give `device` to keep them apart.
+ */
 export interface VmDiskArgs {
-  /** XenAPI userdevice ("0" is the first disk); default the disk's position in the list. */
+  /** XenAPI userdevice ("0" is the first disk); default the first free one after the template's disks. */
   device?: pulumi.Input<string>;
   /** Size; it can grow in place, never shrink. */
   size: pulumi.Input<Size>;
-  /** SR (name or uuid); default the VM's `sr`, else the pool's default SR. Moving a disk replaces the VM. */
+  /**
+   * SR (name or uuid); default the VM's `sr`, else the pool's default SR. A template's disk stays on the template's
+   * SR (give that one, or leave it out). Moving a disk replaces the VM.
+   */
   sr?: pulumi.Input<string>;
   /** VDI name; default "<vm name> disk <device>". */
   name?: pulumi.Input<string>;
+  /** Default false; for a template's disk, the template's flag. */
   bootable?: pulumi.Input<boolean>;
 }
 
@@ -73,7 +90,10 @@ export interface VmArgs {
    * max needs the VM halted (see allowRestart).
    */
   vcpus?: pulumi.Input<number | { max: pulumi.Input<number>; atStartup: pulumi.Input<number> }>;
-  /** Disks made for the VM (a template's own disks stay, and can be grown by declaring their device). */
+  /**
+   * Disks: new ones (without `device`: after the template's disks), and a template's own disks the program manages by
+   * declaring their device (to grow them). See VmDiskArgs for which disk is which.
+   */
   disks?: pulumi.Input<pulumi.Input<VmDiskArgs>[]>;
   /** Network interfaces; the VM has exactly these (a template's other VIFs are removed). */
   networkInterfaces?: pulumi.Input<pulumi.Input<VmNetworkInterfaceArgs>[]>;
@@ -97,6 +117,12 @@ export interface VmArgs {
    * such a change on a running VM fails at preview with the reason.
    */
   allowRestart?: pulumi.Input<boolean>;
+  /**
+   * Allow an update to detach a disk the program no longer declares (or declares at another device) and destroy it
+   * when this VM made it. Without it, such a change fails at preview naming the disk and what would become of it. A
+   * template's disk is never detached either way.
+   */
+  allowDiskRemoval?: pulumi.Input<boolean>;
   /**
    * Take an existing object (its uuid) under management instead of making one. The program must describe it as it
    * is (`pulumi-xen discover` writes such programs): any difference fails with a field-by-field message, so the

@@ -80,7 +80,7 @@ const compute = new xen.Vm(
     pvBootloader: "pygrub",
     memory: "2GiB",
     vcpus: 2,
-    disks: [{ size: "20GiB", bootable: true }],
+    disks: [{ device: "0", size: "20GiB", bootable: true }], // the template's disk, grown (without device: a new disk)
     networkInterfaces: [{ network: config.get("network") ?? "Pool-wide network associated with eth0" }],
     affinity: hosts[0].name,
     otherConfig: { role: "nova-compute" },

@@ -23,7 +23,7 @@ const vm: ResourceDeclaration = {
     bootMode: "pv",
     memory: { staticMax: "2GiB", dynamicMin: "1GiB", dynamicMax: "2GiB" },
     vcpus: 2,
-    disks: [{ size: "12GiB", bootable: true }, { device: "1", size: "1GiB", name: "worker scratch" }],
+    disks: [{ device: "0", size: "12GiB", bootable: true }, { device: "1", size: "1GiB", name: "worker scratch" }],
     networkInterfaces: [{ network: "Pool-wide network associated with eth0" }],
     tags: ["faults"],
   },
