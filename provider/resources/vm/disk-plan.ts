@@ -150,7 +150,8 @@ export async function planDisks(session: XenApiSession, olds: Raw, news: Raw, in
     const theirs = byDevice.get(disk.device);
     if (!theirs) continue;
     const templateDisk = `${layout!.label}'s disk ${theirs.device} (${formatSize(theirs.size)}, ${theirs.srLabel})`;
-    const meant = (raw.device !== undefined && raw.device !== null) || oldByDevice.has(disk.device);
+    const explicitDevice = raw.device !== undefined && raw.device !== null;
+    const meant = explicitDevice || oldByDevice.has(disk.device);
     if (!meant) {
       // Not reachable through the assignment above; kept so that no future rule can take a template disk silently.
       failures.push(failure(`disks[${i}].device`, `${await declared()} would take ${templateDisk}; declare device "${disk.device}" to manage the template's disk, or leave device out for a new disk`));
@@ -162,7 +163,10 @@ export async function planDisks(session: XenApiSession, olds: Raw, news: Raw, in
         return undefined; // validateAgainstPool names it
       });
       if (wanted && wanted.ref !== theirs.sr) {
-        failures.push(failure(`disks[${i}].sr`, `${await declared()} is ${templateDisk}, which stays on the SR the template puts it on: leave disks[${i}].sr out or name that SR (or leave device out to add a new disk on ${JSON.stringify(disk.sr)})`));
+        const newDisk = explicitDevice
+          ? `leave device out to add a new disk on ${JSON.stringify(disk.sr)}`
+          : `the state numbered this disk by its list position, as before; give it a device of its own (the template's disks use ${layout!.disks.map((d) => d.device).join(", ")}) to add a new disk on ${JSON.stringify(disk.sr)}`;
+        failures.push(failure(`disks[${i}].sr`, `${await declared()} is ${templateDisk}, which stays on the SR the template puts it on: leave disks[${i}].sr out or name that SR (or ${newDisk})`));
       }
     }
     if (!isUnknown(disk.size) && disk.size < theirs.size) {
@@ -198,8 +202,13 @@ function deviceOrder(device: string): number {
 /** `SR "<name>" (<uuid>)` of the SR a declared disk names (or the VM's `sr`), or what the default is. */
 async function declaredSr(session: XenApiSession, disk: DiskSpec, vm: Pick<VmInputs, "sr">): Promise<string> {
   const spelling = disk.sr || vm.sr || "";
-  if (!spelling) return "SR: the pool's default";
   if (isUnknown(spelling)) return "SR not known yet";
+  if (!spelling) {
+    const sr = (await thePool<{ default_SR: Ref }>(session)).record.default_SR;
+    if (isNullRef(sr)) return "the pool's default SR (none is set)";
+    const r = await session.call<SrRecord>("SR.get_record", sr);
+    return `SR "${r.name_label}" (${r.uuid}), the pool's default`;
+  }
   try {
     const { record } = await resolveObject<SrRecord>(session, "SR", "sr", spelling);
     return `SR "${record.name_label}" (${record.uuid})`;

@@ -112,6 +112,13 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     assert.equal(inputs.disks[0].device, root.device);
     assert.equal(inputs.disks[0].bootable, false, "as the state has it");
     assert.deepEqual(vm.diff("id", legacy, inputs as unknown as Raw), { changes: false, replaces: [], deleteBeforeReplace: false });
+    // The issue's case: such a disk also named an SR, which its template disk is not on. Refused at check (the old
+    // code let refresh turn it into a replace), naming both and how to get a new disk instead.
+    const elsewhere = otherSr(root.sr);
+    const withSr = { ...legacy, disks: [{ ...(legacy.disks as Raw[])[0], sr: elsewhere }] };
+    const refused = await vm.check(withSr, args("legacy", { disks: [{ size: "12GiB", sr: elsewhere }] }));
+    assert.deepEqual(refused.failures.map((f) => f.property), ["disks[0].sr"]);
+    assert.match(refused.failures[0].reason, new RegExp(`\\(${elsewhere}\\)\\) is template .*\\(${root.sr}\\)\\).*numbered this disk by its list position.*give it a device of its own`));
     // A new disk then goes after the template's and the old ones.
     const more = await vm.check(legacy, args("legacy", { disks: [{ size: "12GiB" }, { size: "1GiB" }] }));
     assert.deepEqual(more.inputs.disks.map((d) => d.device), [root.device, String(Math.max(...templateDisks().map((d) => Number(d.device))) + 1)]);
@@ -130,7 +137,8 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     // Dropping the VM's own disk: refused, naming it and its fate.
     const dropped = await vm.check(olds, args("dropper", { disks: [{ device: root.device, size: "12GiB" }] }));
     assert.deepEqual(dropped.failures.map((f) => f.property), ["disks"]);
-    assert.match(dropped.failures[0].reason, new RegExp(`^disk ${scratchDevice} \\(1GiB, SR[^)]*\\)?\\) is no longer declared: the update would detach it and destroy it \\(this VM made it\\)\\..*allowDiskRemoval: true`));
+    const scratchSr = sim.db.get("SR", sim.db.byUuid("VDI", scratchVdi)!.record.SR as string).uuid;
+    assert.match(dropped.failures[0].reason, new RegExp(`^disk ${scratchDevice} \\(1GiB, SR "[^"]+" \\(${scratchSr}\\)(, the pool's default)?\\) is no longer declared: the update would detach it and destroy it \\(this VM made it\\)\\..*allowDiskRemoval: true`));
     // Renumbering it (the same disk declared at another device) is the same: the old device would go.
     const renumbered = await vm.check(olds, args("dropper", { disks: [{ device: root.device, size: "12GiB" }, { device: "7", size: "1GiB", name: "scratch" }] }));
     assert.match(renumbered.failures.map((f) => f.reason).join(), new RegExp(`disk ${scratchDevice} .*is no longer declared`));
