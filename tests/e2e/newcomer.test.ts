@@ -19,6 +19,8 @@ const CLONE = path.join(WORK, "clone");
 const PROGRAM = path.join(WORK, "program");
 const ADOPTED = path.join(WORK, "adopted");
 const NPM_QUIET = ["--no-audit", "--no-fund", "--prefer-offline"];
+/** A user's shell: none of the npm_* settings `npm test` hands its children (its local prefix is this repository). */
+const USER_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "INIT_CWD"));
 
 let tarball = "";
 let sim: RunningSim | undefined;
@@ -45,8 +47,8 @@ test("npm pack in a fresh clone builds first and ships what a program needs, not
     "sim/data/datamodel.json", "sim/data/sm-errors.json", "sim/pools/demo.json", "README.md", "LICENSE", "package.json"]) {
     assert.ok(files.includes(needed), `the tarball holds ${needed}`);
   }
-  const unwanted = files.filter((f) => /^(dist\/)?(tests|bench|scripts|examples)\//.test(f) || /\.map$/.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
-  assert.deepEqual(unwanted, [], "no tests, benches, scripts, examples, sources or source maps");
+  const unwanted = files.filter((f) => /^(dist\/)?(tests|bench|scripts|examples)\//.test(f) || /^dist\/sim\/(lab\.|dom0\/)/.test(f) || /\.map$/.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
+  assert.deepEqual(unwanted, [], "no tests, benches, scripts, examples, dom0 test hosts, sources or source maps");
   assert.ok(fs.readFileSync(path.join(CLONE, "dist", "cli", "main.js"), "utf8").startsWith("#!/usr/bin/env node\n"), "the bin has a shebang");
   console.log(`# ${tarball}: ${files.length} files`);
 });
@@ -126,7 +128,7 @@ async function startSim(dir: string): Promise<RunningSim> {
   // TODO(sim branch): no --spec once merged
   const args = ["pulumi-xen", "sim", "--spec", path.join("node_modules", "pulumi-xen", "sim", "pools", "demo.json")];
   // Its own process group: npx runs the simulator as a child, and stop() ends both.
-  const child = spawn("npx", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("npx", args, { cwd: dir, env: USER_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const line = await new Promise<string>((resolve, reject) => {
@@ -182,7 +184,7 @@ interface RunResult {
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env: { ...USER_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d) => (stdout += d));
