@@ -37,13 +37,14 @@ npm install --no-audit --no-fund --prefer-offline "./$TARBALL" "typescript@$(dev
 cat package.json
 
 step "npx pulumi-xen sim"
-# TODO(sim branch): no --spec once merged (and take the password from what the simulator prints).
+# TODO(sim branch): no --spec once merged.
 setsid npx pulumi-xen sim --spec node_modules/pulumi-xen/sim/pools/demo.json > "$WORK/sim.out" 2> "$WORK/sim.err" &
 SIM_PID=$!
 for _ in $(seq 1 100); do [ -s "$WORK/sim.out" ] && break; kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.2; done
 [ -s "$WORK/sim.out" ] || { echo "try-it: the simulator did not start:" >&2; cat "$WORK/sim.err" >&2; exit 1; }
 SIM_URL="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").split("\n")[0]).masterUrl' "$WORK/sim.out")"
 SIM_FP="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").split("\n")[0]).fingerprint256' "$WORK/sim.out")"
+SIM_PASSWORD="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").split("\n")[0]).password ?? "xenroot"' "$WORK/sim.out")"
 echo "pool master $SIM_URL, TLS fingerprint $SIM_FP"
 
 export PULUMI_HOME="$WORK/pulumi-home" PULUMI_BACKEND_URL="file://$WORK/backend" PULUMI_CONFIG_PASSPHRASE="try-it"
@@ -52,7 +53,7 @@ step "pulumi stack init; config"
 pulumi stack init try --non-interactive
 pulumi config set xen:url "$SIM_URL"
 pulumi config set xen:tlsFingerprint "$SIM_FP"
-printf 'xenroot' | pulumi config set --secret xen:password   # the simulator's default root password
+printf '%s' "$SIM_PASSWORD" | pulumi config set --secret xen:password   # as the simulator printed it (or its default)
 
 step "pulumi up"
 pulumi up --yes --non-interactive

@@ -140,11 +140,11 @@ async function startSim(dir: string): Promise<RunningSim> {
     });
     child.on("exit", (code) => reject(new Error(`pulumi-xen sim exited ${code} before it printed the pool: ${stderr}`)));
   });
-  const info = JSON.parse(line) as { masterUrl: string; fingerprint256: string; certificatePem: string };
+  const info = JSON.parse(line) as { masterUrl: string; fingerprint256: string; certificatePem: string; password?: string };
   return {
     masterUrl: info.masterUrl,
     fingerprint256: info.fingerprint256,
-    password: "xenroot", // the simulator's default root password
+    password: info.password ?? "xenroot", // as printed (sim branch), else the simulator's default root password
     counters: () => getJson(new URL("/_sim/counters", info.masterUrl), info.certificatePem) as Promise<{ writeCalls: number }>,
     stop: () => stopGroup(child),
   };
