@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { canonical } from "../provider/resources/diff";
 
 /**
@@ -45,9 +46,43 @@ export function summarizePreview(json: string): string {
   return ["| resource | type | operation | fields |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
 
-/** `pulumi-xen summarize-preview < preview.json` */
-export async function runSummarizePreviewCli(): Promise<void> {
+export const SUMMARIZE_USAGE = `usage: pulumi preview --json | pulumi-xen summarize-preview
+       pulumi-xen summarize-preview preview.json
+  Reads the JSON that \`pulumi preview --json\` prints (from standard input, or the file given) and writes a
+  markdown table for a pull request: one row per resource that changes, with the operation and the input fields
+  that change ("No changes." when nothing does).`;
+
+/** `pulumi-xen summarize-preview [FILE]` (default: standard input, which must not be a terminal). */
+export async function runSummarizePreviewCli(argv: string[] = [], stdin: NodeJS.ReadStream = process.stdin): Promise<void> {
+  if (argv.some((a) => a === "--help" || a === "-h")) {
+    process.stdout.write(`${SUMMARIZE_USAGE}\n`);
+    return;
+  }
+  const unknown = argv.find((a) => a.startsWith("-") && a !== "-");
+  if (unknown !== undefined || argv.length > 1) {
+    process.stderr.write(`pulumi-xen summarize-preview: ${unknown !== undefined ? `unknown option ${unknown}` : "at most one file"}\n${SUMMARIZE_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const file = argv[0] !== undefined && argv[0] !== "-" ? argv[0] : undefined;
+  if (file === undefined && stdin.isTTY) {
+    process.stderr.write(`pulumi-xen summarize-preview: expects the output of \`pulumi preview --json\` on standard input (a pipe or a file), not a terminal\n${SUMMARIZE_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   let input = "";
-  for await (const chunk of process.stdin) input += chunk;
+  if (file !== undefined) input = fs.readFileSync(file, "utf8");
+  else for await (const chunk of stdin) input += chunk;
+  const source = file ?? "standard input";
+  if (input.trim() === "") throw new Error(`${source} is empty: expected the JSON that \`pulumi preview --json\` prints`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch (e) {
+    throw new Error(`${source} is not JSON (${(e as Error).message}): expected what \`pulumi preview --json\` prints`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error(`${source}: expected the object \`pulumi preview --json\` prints (with "steps"), got ${Array.isArray(parsed) ? "an array" : typeof parsed}`);
+  }
   process.stdout.write(summarizePreview(input));
 }

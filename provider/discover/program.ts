@@ -1,7 +1,42 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Discovery } from "./walk";
 
+/**
+ * What a TypeScript Pulumi program using pulumi-xen needs in its package.json (the README's "Install" section, the
+ * examples and discover all say exactly this): pulumi-xen itself (`spec`: a tarball, git URL or path, as it is on
+ * no registry), @pulumi/pulumi at the version this package is built and tested with (a peer dependency: the
+ * program's copy is the one the provider uses), and typescript + @types/node (without a `typescript` dependency
+ * Pulumi compiles the program with its bundled TypeScript 3.8, which rejects `target: ES2022`: error TS6046).
+ */
+export function programDependencies(pulumiXenSpec: string, packageRoot = path.resolve(__dirname, "..", "..", "..")): Record<string, string> {
+  const own = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const pinned = (name: string) => {
+    const version = own.devDependencies?.[name];
+    if (!version) throw new Error(`pulumi-xen's package.json has no devDependencies["${name}"] to pin the program's ${name} to`);
+    return version;
+  };
+  return {
+    "@pulumi/pulumi": pinned("@pulumi/pulumi"),
+    "@types/node": pinned("@types/node"),
+    "pulumi-xen": pulumiXenSpec,
+    typescript: pinned("typescript"),
+  };
+}
+
+/** The program's tsconfig.json (what the examples use too). */
+export const PROGRAM_TSCONFIG = {
+  compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true },
+  files: ["index.ts"],
+};
+
+export interface RenderOptions {
+  /** What package.json installs pulumi-xen from (see programDependencies). */
+  pulumiXen: string;
+}
+
 /** The files of a Pulumi TypeScript program that adopts everything in `d`, each resource `protect`ed. */
-export function renderProgram(d: Discovery, project: string): Record<string, string> {
+export function renderProgram(d: Discovery, project: string, options: RenderOptions): Record<string, string> {
   const names = new UniqueNames();
   const lines: string[] = [
     `// Written by \`pulumi-xen discover\`: adopts pool "${d.pool.args.name}" as it is. The first \`pulumi up\``,
@@ -34,13 +69,13 @@ export function renderProgram(d: Discovery, project: string): Record<string, str
   return {
     "index.ts": lines.join("\n") + "\n",
     "Pulumi.yaml": `name: ${project}\nruntime: nodejs\ndescription: Pool "${String(d.pool.args.name)}" as pulumi-xen discover found it\n`,
-    "package.json": JSON.stringify({ name: project, private: true, main: "index.ts", dependencies: { "pulumi-xen": "^0.1.0" } }, null, 2) + "\n",
-    "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 2) + "\n",
-    "README.md": renderReadme(d, project),
+    "package.json": JSON.stringify({ name: project, private: true, main: "index.ts", dependencies: programDependencies(options.pulumiXen) }, null, 2) + "\n",
+    "tsconfig.json": JSON.stringify(PROGRAM_TSCONFIG, null, 2) + "\n",
+    "README.md": renderReadme(d, project, options.pulumiXen),
   };
 }
 
-function renderReadme(d: Discovery, project: string): string {
+function renderReadme(d: Discovery, project: string, pulumiXen: string): string {
   const lines = [
     `# ${project}`,
     "",
@@ -72,9 +107,21 @@ function renderReadme(d: Discovery, project: string): string {
     ...(d.dom0Hosts.length > 0
       ? ["The Host resources reach the dom0s over SSH: also set `xen:sshPrivateKey` (secret) to the key discover used.", ""]
       : []),
-    "Next: set `xen:url`, `xen:password` (secret) and `xen:tlsFingerprint`, run `pulumi up` (it changes nothing),",
-    "then `pulumi preview --expect-no-changes` in your PR checks. other-config keys that xapi maintains itself",
-    "(e.g. `last_shutdown_time`) are left out on purpose.",
+    "Next:",
+    "",
+    `1. \`npm install\` (package.json installs pulumi-xen from \`${pulumiXen}\`; @pulumi/pulumi, typescript and`,
+    "   @types/node as pulumi-xen's README lists them).",
+    "2. `pulumi stack init`, then set `xen:url`, `xen:password` (secret) and `xen:tlsFingerprint`.",
+    "3. `pulumi up`: it adopts everything and changes nothing. Then `pulumi preview --expect-no-changes` in your PR checks.",
+    "",
+    "other-config keys that xapi maintains itself (e.g. `last_shutdown_time`) are left out on purpose.",
+    "",
+    "Every resource is written with `protect: true`: `pulumi destroy`, or removing one from the program, fails while",
+    "it is protected. Without it, destroy does to an adopted object what it does to one Pulumi made: a VM is shut down",
+    "and destroyed, but only the disks Pulumi made are destroyed (its adopted disks are left in their SR, attached to",
+    "nothing); an SR is unplugged and forgotten (its data stays on the storage); the pool and hosts are left as they",
+    "are, except what a later update added. To stop managing an object without touching it, set",
+    "`retainOnDelete: true` on it (and `pulumi up`) before removing it from the program.",
     "",
   ];
   return lines.join("\n");

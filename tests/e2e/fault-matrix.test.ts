@@ -85,6 +85,7 @@ for (const scenario of SCENARIOS) {
         results.push(result);
         assert.deepEqual(result.leaked, [], "nothing the run made is left");
         assert.deepEqual(result.lost, [], "nothing the pool had is gone");
+        assert.ok(result.filesRestored, "no file the run wrote is left");
       });
     }
   });

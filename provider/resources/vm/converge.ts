@@ -40,7 +40,7 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   // The CD drive is only looked at when the program manages it (declares an ISO now, or did before).
   if (desired.cdrom || previous?.cdrom) {
     const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
-    await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso);
+    await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso, desired.ownerKey);
   }
   await setPowerState(session, vm, desired.powerState, progressReporter(`${desired.name}: power ${desired.powerState}`));
   if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
@@ -168,7 +168,7 @@ async function applyInterfaces(session: XenApiSession, vm: Ref, record: VmRecord
     const existing = current.get(spec.device);
     if (existing && existing.record.network === network && (!spec.mac || existing.record.MAC.toLowerCase() === spec.mac)) continue;
     if (existing) await removeInterface(session, existing);
-    await addInterface(session, vm, spec, network, running);
+    await addInterface(session, vm, spec, network, desired.ownerKey, running);
   }
 }
 

@@ -65,7 +65,7 @@ export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, d
     type: "user",
     sharable: false,
     read_only: false,
-    other_config: owner ? { [OWNER_KEY]: owner } : {},
+    other_config: ownerTag(owner),
     xenstore_data: {},
     sm_config: {},
     tags: [],
@@ -80,7 +80,7 @@ export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, d
       type: "Disk",
       unpluggable: true,
       empty: false,
-      other_config: {},
+      other_config: ownerTag(owner),
       qos_algorithm_type: "",
       qos_algorithm_params: {},
     });
@@ -89,6 +89,11 @@ export async function addDisk(session: XenApiSession, vm: Ref, vmName: string, d
     await session.call("VDI.destroy", vdi).catch(() => undefined); // no orphan VDI
     throw err;
   }
+}
+
+/** other-config for what a create call makes: the owner tag, so it is ours from that call on. */
+function ownerTag(owner: string): Record<string, string> {
+  return owner ? { [OWNER_KEY]: owner } : {};
 }
 
 /** A VDI named `name` of `size` bytes on `sr`, tagged for `owner` and attached to nothing: what a cut-short addDisk left. */
@@ -125,14 +130,14 @@ export async function removeDisk(session: XenApiSession, disk: AttachedDisk, own
   if (owner && disk.vdiRecord.other_config?.[OWNER_KEY] === owner) await session.call("VDI.destroy", disk.vdi);
 }
 
-export async function addInterface(session: XenApiSession, vm: Ref, spec: NetworkInterfaceSpec, network: Ref, running: boolean): Promise<void> {
+export async function addInterface(session: XenApiSession, vm: Ref, spec: NetworkInterfaceSpec, network: Ref, owner: string, running: boolean): Promise<void> {
   const vif = await session.call<Ref>("VIF.create", {
     device: spec.device,
     network,
     VM: vm,
     MAC: spec.mac,
     MTU: int64(1500),
-    other_config: {},
+    other_config: ownerTag(owner),
     qos_algorithm_type: "",
     qos_algorithm_params: {},
     locking_mode: "network_default",
@@ -148,7 +153,7 @@ export async function removeInterface(session: XenApiSession, vif: { ref: Ref; r
 }
 
 /** Puts `iso` (a VDI ref, or undefined for none) in the VM's CD drive, adding an empty drive when there is none. */
-export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso: Ref | undefined): Promise<void> {
+export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso: Ref | undefined, owner: string): Promise<void> {
   let drive = await cdDriveOf(session, vbds);
   if (!drive && !iso) return;
   if (!drive) {
@@ -166,7 +171,7 @@ export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso
       type: "CD",
       unpluggable: true,
       empty: true,
-      other_config: {},
+      other_config: ownerTag(owner),
       qos_algorithm_type: "",
       qos_algorithm_params: {},
     });

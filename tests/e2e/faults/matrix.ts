@@ -9,7 +9,8 @@ import { killTree } from "./kill-tree";
  * in order (the simulator's trip wire), then each cell arms the Nth. After the fault, the README's recovery
  * ("When a run is interrupted") is run, and the cell holds when:
  *   - the recovery `pulumi up` succeeds and `pulumi preview --expect-no-changes` passes;
- *   - after `pulumi destroy`, the simulator holds no VM, VDI, VBD, VIF, SR or PBD the run made, and lost none it had.
+ *   - after `pulumi destroy`, the simulator holds no VM, VDI, VBD, VIF, SR or PBD the run made, and lost none it had;
+ *     and files outside xapi (dom0 trees) are as they were.
  */
 export interface Scenario {
   name: string;
@@ -17,6 +18,8 @@ export interface Scenario {
   before: ResourceDeclaration[];
   /** What it declares for the operation under test. */
   after: ResourceDeclaration[];
+  /** Files outside xapi the run may write (e.g. dom0 file trees), as one listing: compared before and after. */
+  files?: () => Promise<string>;
 }
 
 export interface Cell {
@@ -34,6 +37,8 @@ export interface CellResult extends Cell {
   recovery: string[];
   leaked: string[];
   lost: string[];
+  /** Whether the files outside xapi are as they were before the cell (true when the scenario has none). */
+  filesRestored: boolean;
 }
 
 const CLASSES = ["VM", "VDI", "VBD", "VIF", "SR", "PBD"] as const;
@@ -66,6 +71,7 @@ export function cellsOf(scenario: Scenario, writes: string[]): Cell[] {
 /** Runs one cell from an empty stack and leaves the stack empty again. */
 export async function runCell(sim: Simulator, project: PulumiProject, scenario: Scenario, cell: Cell): Promise<CellResult> {
   const baseline = objects(sim);
+  const filesBefore = await scenario.files?.();
   project.declare(scenario.before);
   if (scenario.before.length) await project.up();
 
@@ -101,7 +107,9 @@ export async function runCell(sim: Simulator, project: PulumiProject, scenario: 
   await project.ok(["destroy", "--yes", "--skip-preview"]);
 
   const now = objects(sim);
+  const filesAfter = await scenario.files?.();
   return {
+    filesRestored: filesAfter === filesBefore,
     ...cell,
     faulted: killed ? "killed" : `exit ${faulted.code}`,
     recovery,
@@ -113,6 +121,6 @@ export async function runCell(sim: Simulator, project: PulumiProject, scenario: 
 /** The matrix as a table, for the test's output. */
 export function formatMatrix(results: CellResult[]): string {
   const rows = results.map((r) =>
-    `| ${r.scenario} | ${r.at} | ${r.method} | ${r.action} | ${r.faulted} | ${r.recovery.join(", ")} | ${r.leaked.length} | ${r.lost.length} |`);
-  return ["| operation | # | write call | fault | faulted run | recovery | leaked | lost |", "|---|---|---|---|---|---|---|---|", ...rows].join("\n");
+    `| ${r.scenario} | ${r.at} | ${r.method} | ${r.action} | ${r.faulted} | ${r.recovery.join(", ")} | ${r.leaked.length} | ${r.lost.length} | ${r.filesRestored ? "yes" : "NO"} |`);
+  return ["| operation | # | write call | fault | faulted run | recovery | leaked | lost | files as before |", "|---|---|---|---|---|---|---|---|---|", ...rows].join("\n");
 }
