@@ -220,6 +220,25 @@ test("a plug-in version below the required one fails the update, naming the plug
   assert.equal(await callPlugin(0, "nova_plugin_version", "get_version"), "1.2");
 });
 
+test("on a XenServer 8 dom0 the same plug-ins run under Python 3: their Python 3 form updates in place and get_version answers 1.2", async () => {
+  const py2 = plugins;
+  plugins = pluginDir("1.2", "3");
+  try {
+    project.declare(everything());
+    await project.up();
+    for (const [i, h] of dom0s().entries()) {
+      assert.match(fs.readFileSync(h.path("/etc/xapi.d/plugins/nova_plugin_version"), "utf8"), /^#!\/usr\/bin\/python3\n/);
+      assert.equal(await callPlugin(i, "nova_plugin_version", "get_version"), "1.2");
+    }
+  } finally {
+    fs.rmSync(plugins, { recursive: true, force: true });
+    plugins = py2;
+  }
+  project.declare(everything());
+  await project.up();
+  assert.equal(await callPlugin(0, "nova_plugin_version", "get_version"), "1.2", "back to the Python 2.7 form");
+});
+
 test("a wrong pinned host key is refused, naming both fingerprints, and nothing changes", async () => {
   const listing = await treeListing(pool.hosts[0]);
   project.declare([...hosts({ 0: { ssh: { ...pool.ssh(pool.hosts[0]), hostKeyFingerprint: pool.hosts[1].hostKeyFingerprint }, description: "changed" } }), pluginsDecl(), firewallDecl(), novaDecl()]);
