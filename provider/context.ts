@@ -1,4 +1,5 @@
 import {
+  beginOperation,
   ConnectionSettings,
   resolveConnection,
   settingSource,
@@ -16,6 +17,7 @@ let stackConfig: SettingSource = () => undefined;
 /** Called from each dynamic provider's `configure` with the stack's config (`xen:url`, `xen:password` ...). */
 export function configure(config: { get(key: string): string | undefined }): void {
   stackConfig = (key) => config.get(key);
+  beginOperation(); // the pool view catches up before its next read: this operation sees the pool as it is now
 }
 
 export function connectionSettings(): ConnectionSettings {
