@@ -110,11 +110,11 @@ interface ScaleResult {
   resources: number;
 }
 
-/** The size the backend gives one resource of the checkpoint (its JSON as the file backend writes it). */
+/** The bytes one Vm takes in the checkpoint: its compact JSON, as the file backend writes it. */
 function vmBytes(checkpointFile: string): number {
   const data = JSON.parse(fs.readFileSync(checkpointFile, "utf8")) as { checkpoint: { latest: { resources: Array<Record<string, unknown>> } } };
   const vms = data.checkpoint.latest.resources.filter((r) => String(r.type).endsWith(":Vm"));
-  const sizes = vms.map((r) => JSON.stringify(r, null, 4).length);
+  const sizes = vms.map((r) => Buffer.byteLength(JSON.stringify(r)));
   return sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length);
 }
 
@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   }
   if (results.length > 1) {
     const [a, b] = [results[0], results[results.length - 1]];
+    process.stdout.write(`checkpoint growth: ${((b.checkpointBytes - a.checkpointBytes) / (b.resources - a.resources)).toFixed(0)} bytes per Vm\n`);
     const rss = (x: ScaleResult) => Math.max(...x.rows.map((r) => r.peakRssMiB));
     const n = (x: ScaleResult) => x.resources - 2;
     process.stdout.write(`\nprovider RSS growth: ${((rss(b) - rss(a)) / (n(b) - n(a))).toFixed(3)} MiB per VM (peak ${rss(a).toFixed(1)} → ${rss(b).toFixed(1)} MiB)\n`);
