@@ -15,7 +15,7 @@ import { creatingName, OWNER_KEY } from "./owner";
  *
  * | step | call                              | what xapi holds afterwards                     | how a retry recognises it, and what it does next |
  * |------|-----------------------------------|------------------------------------------------|--------------------------------------------------|
- * | c1   | `SR.create` (name CREATING)       | the SR, with a PBD per host it reaches, plugged | `SR.get_by_name_label(CREATING)` finds it: go on at c2 |
+ * | c1   | `SR.create` (name CREATING)       | the SR, with a PBD per host it reaches, plugged | the pool view (caught up when the create begins) finds it by name: go on at c2 |
  * | c2   | `SR.add_to_other_config(owner)`   | tagged                                         | tag missing: add it                              |
  * | c3   | other-config, tags, default SR    | as declared                                    | compared and set only where they differ          |
  * | c4   | `PBD.plug` of any unplugged PBD   | plugged everywhere it was made                 | an unplugged PBD: plug it                        |

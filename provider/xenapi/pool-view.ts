@@ -1,5 +1,5 @@
 import { isXenApiError } from "./errors";
-import { Ref } from "./records";
+import { Ref, VM_FIELDS } from "./records";
 import { XenApiSession } from "./session";
 
 /**
@@ -247,7 +247,7 @@ export class PoolView {
 
   private async load(cls: string): Promise<void> {
     const records = await this.session.call<Record<Ref, Rec>>(`${cls}.get_all_records`);
-    const table = new Map<Ref, Rec>(Object.entries(records));
+    const table = new Map<Ref, Rec>(Object.entries(records).map(([ref, record]) => [detached(ref), kept(cls, record)]));
     const uuids = new Map<string, Ref>();
     for (const [ref, record] of table) uuids.set(String(record.uuid), ref);
     this.tables.set(cls, table);
@@ -265,8 +265,10 @@ export class PoolView {
       table.delete(ev.ref);
       return;
     }
-    table.set(ev.ref, ev.snapshot);
-    uuids.set(String(ev.snapshot.uuid), ev.ref);
+    const record = kept(cls, ev.snapshot);
+    const ref = detached(ev.ref);
+    table.set(ref, record);
+    uuids.set(String(record.uuid), ref);
   }
 
   /** Our name for an event's class (xapi writes it in lower case). */
@@ -275,6 +277,26 @@ export class PoolView {
     for (const cls of this.tables.keys()) if (cls.toLowerCase() === lower) return cls;
     return undefined;
   }
+}
+
+/**
+ * What the view keeps of a record: all of it, except for VMs only the fields the provider reads (VM_FIELDS); and
+ * as a copy. The XML-RPC parser's strings are slices of the answer's 16 KB chunks, so keeping them would keep every
+ * chunk alive (measured: most of the provider's memory growing with the pool's size); the JSON round trip copies
+ * them out.
+ */
+function kept(cls: string, record: Rec): Rec {
+  let out = record;
+  if (cls === "VM") {
+    out = {};
+    for (const field of VM_FIELDS) if (field in record) out[field] = record[field];
+  }
+  return JSON.parse(JSON.stringify(out)) as Rec;
+}
+
+/** A copy of `s` that does not keep the string it was sliced from alive (see kept). */
+function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 const views = new WeakMap<XenApiSession, PoolView>();

@@ -5,7 +5,7 @@
  *
  * | step | call                                   | what xapi holds afterwards                         | how a retry recognises it, and what it does next            |
  * |------|----------------------------------------|----------------------------------------------------|-------------------------------------------------------------|
- * | 1    | `VM.clone` / `VM.copy` (template → CREATING), or `VM.create` (blank, tagged) | a VM named CREATING; a clone is still `is_a_template`, its disks are copies without our tag | `VM.get_by_name_label(CREATING)` finds it: go on at step 2 |
+ * | 1    | `VM.clone` / `VM.copy` (template → CREATING), or `VM.create` (blank, tagged) | a VM named CREATING; a clone is still `is_a_template`, its disks are copies without our tag | the pool view (caught up when the create begins) finds it by name: go on at step 2 |
  * | 2    | `VM.add_to_other_config(owner)`        | the VM carries the owner tag                       | tag missing on a CREATING VM: add it                        |
  * | 3    | `VM.provision` (templates with other-config `disks`) | the described disks exist; xapi drops `disks` from other-config | `disks` still there: not provisioned. Disks a cut-short provision left (VBDs xapi marks `owner`) are destroyed, then provision again |
  * | 4    | `VM.set_is_a_template(false)`          | an ordinary halted VM                              | `is_a_template` still true: steps 3–4 to do                 |
