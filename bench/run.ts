@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSimulator, Simulator, PoolSpec } from "../sim";
 import { configure } from "../provider/context";
-import { callAsync, closeAllSessions, XenApiSession } from "../provider/xenapi";
+import { beginOperation, callAsync, closeAllSessions, XenApiSession } from "../provider/xenapi";
 import { walkPool } from "../provider/discover";
 import * as sr from "../provider/resources/storage-repository";
 import * as vm from "../provider/resources/vm";
@@ -55,8 +55,9 @@ async function storageRows(sim: Simulator): Promise<Row[]> {
   // PBD.get_record and host.get_uuid for each of the 3 hosts.
   rows.push(await measure(sim, "StorageRepository create (shared, 3 hosts)", 15, async (i) => ids.push((await sr.create(inputs(i))).id)));
   const outs = await Promise.all(ids.map((id, i) => sr.read(id, { ...inputs(i), uuid: id, physicalSize: 0, attachedHosts: [] })));
-  // read: get_by_uuid + get_record + 3 PBD.get_record + 3 host.get_uuid
-  rows.push(await measure(sim, "StorageRepository read (refresh)", 8, (i) => sr.read(ids[i], outs[i].props!)));
+  // read: get_by_uuid + get_record + 3 PBD.get_record + 3 host.get_uuid, one by one. Through the pool view, a read
+  // that begins an operation costs one event.from (the catch-up), shared by every read of that operation.
+  rows.push(await measure(sim, "StorageRepository read (refresh, new operation)", 8, (i) => (beginOperation(), sr.read(ids[i], outs[i].props!))));
   // update of the description: get_by_uuid + set_name_description + the outputs (get_record, 3 PBDs, 3 hosts)
   rows.push(await measure(sim, "StorageRepository update (description)", 9, (i) => sr.update(ids[i], outs[i].props!, { ...outs[i].inputs!, description: "d" })));
   // delete: get_by_uuid + get_record + pool.get_all + pool.get_record (default SR?) + 3 PBD.get_record
@@ -87,7 +88,8 @@ async function vmRows(sim: Simulator): Promise<Row[]> {
   );
   // read: get_by_uuid + get_record + VBD, VDI, VIF records + network name check (get_by_name_label + get_record)
   // + CD drive check (VBD record) + outputs (guest IP skipped: halted) = 10
-  rows.push(await measure(sim, "Vm read (refresh)", 10, (i) => vm.read(made[i].uuid, made[i])));
+  // Through the pool view: one event.from when the read begins an operation (see the SR read above).
+  rows.push(await measure(sim, "Vm read (refresh, new operation)", 10, (i) => (beginOperation(), vm.read(made[i].uuid, made[i]))));
   // delete: get_by_uuid + get_power_state + get_VBDs + VBD and VDI records + VM.destroy + VDI.destroy = 7
   rows.push(await measure(sim, "Vm delete", 7, (i) => vm.remove(made[i].uuid, made[i])));
   return rows;
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   process.stdout.write("operation                                      RPCs/op  fewest  ratio   median ms\n");
   for (const r of rows) {
     process.stdout.write(
-      `${r.operation.padEnd(46)} ${r.rpcs.toFixed(1).padStart(7)}  ${String(r.minimum).padStart(6)}  ${(r.rpcs / r.minimum).toFixed(2).padStart(5)}  ${r.medianMs.toFixed(1).padStart(9)}\n`,
+      `${r.operation.padEnd(48)} ${r.rpcs.toFixed(1).padStart(7)}  ${String(r.minimum).padStart(6)}  ${(r.rpcs / r.minimum).toFixed(2).padStart(5)}  ${r.medianMs.toFixed(1).padStart(9)}\n`,
     );
   }
   process.stdout.write(`\nsessions opened by the provider: ${sim.counters.sessionsOpened} (one per process), still open: ${sim.counters.sessionsOpen}\n`);

@@ -1,4 +1,5 @@
 import {
+  beginOperation,
   ConnectionSettings,
   resolveConnection,
   settingSource,
@@ -6,6 +7,7 @@ import {
   sharedSession,
   XenApiSession,
 } from "./xenapi";
+import { boundHeapGrowth } from "./heap";
 
 /**
  * Per-process provider state: the stack config handed to `configure`, and the one shared XenAPI session per pool.
@@ -16,6 +18,8 @@ let stackConfig: SettingSource = () => undefined;
 /** Called from each dynamic provider's `configure` with the stack's config (`xen:url`, `xen:password` ...). */
 export function configure(config: { get(key: string): string | undefined }): void {
   stackConfig = (key) => config.get(key);
+  beginOperation(); // the pool view catches up before its next read: this operation sees the pool as it is now
+  boundHeapGrowth();
 }
 
 export function connectionSettings(): ConnectionSettings {

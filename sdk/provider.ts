@@ -1,35 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * The provider object Pulumi serializes into each resource's state (`__provider`). It is deliberately tiny:
- * every method `require`s the implementation at call time, so the state does not change when the implementation
- * does, and nothing unserializable is captured. `kind` (a string) is its only captured value.
+ * The provider object Pulumi serializes into each resource's state (`__provider`, in its inputs and outputs) for a
+ * resource kind: the exports of `sdk/dynamic/<kind>.ts`.
+ *
+ * Pulumi serializes the object's methods with what they capture, except a module it can `require` instead: when
+ * this package is installed in the program's `node_modules` (as `npm install` does), the object is that module's
+ * exports, so the state holds a few lines that require `pulumi-xen/dist/sdk/dynamic/<kind>.js` (about 0.3 KB per
+ * copy, against 2.5 KB for the methods). When the package is linked from elsewhere (`npm link`, a `file:` link),
+ * Pulumi serializes the methods themselves (providerMethods below), which is larger but equivalent. Either way
+ * every method `require`s the implementation when called, so the state does not change with the implementation,
+ * and states written by earlier versions (which require `pulumi-xen/provider`) stay readable.
  *
  * Pulumi runs it in its dynamic-provider process, where `require` resolves from the program's directory: the
  * program must depend on this package.
  */
 export function dynamicProviderFor(kind: string): pulumi.dynamic.ResourceProvider {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require(`./dynamic/${kind}`) as pulumi.dynamic.ResourceProvider;
+}
+
+/** The methods of a kind's provider: each `require`s the implementation at call time; `kind` is all they capture. */
+export function providerMethods(kind: string): pulumi.dynamic.ResourceProvider {
+  const impl = () => require("pulumi-xen/provider");
   return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      require("pulumi-xen/provider").configure(req.config);
-    },
-    async check(olds: any, news: any) {
-      return require("pulumi-xen/provider")[kind].check(olds, news);
-    },
-    async diff(id: string, olds: any, news: any) {
-      return require("pulumi-xen/provider")[kind].diff(id, olds, news);
-    },
-    async create(inputs: any) {
-      return require("pulumi-xen/provider")[kind].create(inputs);
-    },
-    async read(id: string, props: any) {
-      return require("pulumi-xen/provider")[kind].read(id, props);
-    },
-    async update(id: string, olds: any, news: any) {
-      return require("pulumi-xen/provider")[kind].update(id, olds, news);
-    },
-    async delete(id: string, props: any) {
-      return require("pulumi-xen/provider")[kind].remove(id, props);
-    },
+    configure: async (req) => impl().configure(req.config),
+    check: async (olds, news) => impl()[kind].check(olds, news),
+    diff: async (id, olds, news) => impl()[kind].diff(id, olds, news),
+    create: async (inputs) => impl()[kind].create(inputs),
+    read: async (id, props) => impl()[kind].read(id, props),
+    update: async (id, olds, news) => impl()[kind].update(id, olds, news),
+    delete: async (id, props) => impl()[kind].remove(id, props),
   };
 }

@@ -1,6 +1,11 @@
-import { isConnectionProblem, isXenApiError, Ref, XenApiSession, HostRecord } from "../xenapi";
+import { HostRecord, isConnectionProblem, PoolRecord, poolView, Ref, XenApiSession } from "../xenapi";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/*
+ * Lookups read the pool view (provider/xenapi/pool-view.ts): loaded once per class, kept current with event.from,
+ * caught up after this process's own writes and before saying that nothing matches.
+ */
 
 /**
  * Finds one object of `cls` by uuid or name label (optionally filtered), failing with a message that names the
@@ -13,19 +18,12 @@ export async function resolveObject<R>(
   wanted: string,
   accept: (record: R) => boolean = () => true,
 ): Promise<{ ref: Ref; record: R }> {
+  const view = poolView(session);
   if (UUID.test(wanted)) {
-    const ref = await refByUuid(session, cls, wanted);
-    if (ref) {
-      const record = await session.call<R>(`${cls}.get_record`, ref);
-      if (accept(record)) return { ref, record };
-    }
+    const found = await view.byUuid<R>(cls, wanted);
+    if (found && accept(found.record)) return found;
   }
-  const refs = await session.call<Ref[]>(`${cls}.get_by_name_label`, wanted);
-  const matches: Array<{ ref: Ref; record: R }> = [];
-  for (const ref of refs) {
-    const record = await session.call<R>(`${cls}.get_record`, ref);
-    if (accept(record)) matches.push({ ref, record });
-  }
+  const matches = await view.byName<R>(cls, wanted, accept);
   if (matches.length === 0) throw new Error(`${field}: no ${cls} with uuid or name "${wanted}"`);
   if (matches.length > 1) throw new Error(`${field}: "${wanted}" names ${matches.length} ${cls} objects; use the uuid`);
   return matches[0];
@@ -33,36 +31,39 @@ export async function resolveObject<R>(
 
 /** Finds a host by uuid, name label or address; fails naming the field and what was looked for. */
 export async function resolveHost(session: XenApiSession, field: string, wanted: string): Promise<{ ref: Ref; record: HostRecord }> {
-  const hosts = await session.call<Record<Ref, HostRecord>>("host.get_all_records");
-  const matches = Object.entries(hosts).filter(
-    ([, h]) => h.uuid === wanted || h.name_label === wanted || h.address === wanted || h.hostname === wanted,
+  const matches = await poolView(session).find<HostRecord>(
+    "host",
+    (h) => h.uuid === wanted || h.name_label === wanted || h.address === wanted || h.hostname === wanted,
   );
   if (matches.length === 0) throw new Error(`${field}: no host with uuid, name or address "${wanted}" in the pool`);
   if (matches.length > 1) throw new Error(`${field}: "${wanted}" names ${matches.length} hosts; use the host's uuid`);
-  const [ref, record] = matches[0];
-  return { ref, record };
+  return matches[0];
 }
 
 /** The pool's ref and record (a pool has exactly one). */
-export async function thePool<R = Record<string, unknown>>(session: XenApiSession): Promise<{ ref: Ref; record: R }> {
-  const [ref] = await session.call<Ref[]>("pool.get_all");
-  return { ref, record: await session.call<R>("pool.get_record", ref) };
+export async function thePool<R = PoolRecord>(session: XenApiSession): Promise<{ ref: Ref; record: R }> {
+  const [found] = await poolView(session).find<R>("pool", () => true);
+  if (!found) throw new Error("xapi answered with no pool object");
+  return found;
 }
 
 /** The pool master's host ref. */
 export async function masterHost(session: XenApiSession): Promise<Ref> {
-  const pools = await session.call<Ref[]>("pool.get_all");
-  return session.call<Ref>("pool.get_master", pools[0]);
+  return (await thePool<PoolRecord>(session)).record.master;
 }
 
 /** Ref of the object with `uuid`, or undefined when xapi no longer has it. */
 export async function refByUuid(session: XenApiSession, cls: string, uuid: string): Promise<Ref | undefined> {
-  try {
-    return await session.call<Ref>(`${cls}.get_by_uuid`, uuid);
-  } catch (err) {
-    if (isXenApiError(err, "UUID_INVALID") || isXenApiError(err, "HANDLE_INVALID")) return undefined;
-    throw err;
-  }
+  return (await poolView(session).byUuid(cls, uuid))?.ref;
+}
+
+/** The uuid of `ref` (from the view), for reporting a reference field as the object actually in use. */
+export function uuidOf(session: XenApiSession, cls: string): (ref: Ref) => Promise<string> {
+  return async (ref) => {
+    const record = await poolView(session).get<{ uuid: string }>(cls, ref);
+    if (!record) throw new Error(`${cls} ${ref} is gone`);
+    return record.uuid;
+  };
 }
 
 /**

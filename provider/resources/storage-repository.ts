@@ -1,11 +1,11 @@
-import { callAsync, int64, fromInt64, NULL_REF, PbdRecord, PoolRecord, Ref, SrRecord, XenApiSession } from "../xenapi";
+import { callAsync, int64, fromInt64, HostRecord, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
 import { progressReporter } from "./progress";
 import { assertAdoptable } from "./adopt";
-import { keepSpelling, masterHost, refByUuid, resolveHost, thePool } from "./lookup";
+import { keepSpelling, masterHost, resolveHost, thePool, uuidOf } from "./lookup";
 import { initFailure } from "./init-failure";
 import { creatingName, OWNER_KEY } from "./owner";
 
@@ -15,7 +15,7 @@ import { creatingName, OWNER_KEY } from "./owner";
  *
  * | step | call                              | what xapi holds afterwards                     | how a retry recognises it, and what it does next |
  * |------|-----------------------------------|------------------------------------------------|--------------------------------------------------|
- * | c1   | `SR.create` (name CREATING)       | the SR, with a PBD per host it reaches, plugged | `SR.get_by_name_label(CREATING)` finds it: go on at c2 |
+ * | c1   | `SR.create` (name CREATING)       | the SR, with a PBD per host it reaches, plugged | the pool view (caught up when the create begins) finds it by name: go on at c2 |
  * | c2   | `SR.add_to_other_config(owner)`   | tagged                                         | tag missing: add it                              |
  * | c3   | other-config, tags, default SR    | as declared                                    | compared and set only where they differ          |
  * | c4   | `PBD.plug` of any unplugged PBD   | plugged everywhere it was made                 | an unplugged PBD: plug it                        |
@@ -130,8 +130,14 @@ export function diff(_id: string, olds: Record<string, unknown>, news: Record<st
 // ---------------------------------------------------------------------------------------------------------------
 // XenAPI calls
 
+/** The classes an SR operation reads, loaded in one batch. */
+const SR_CLASSES = ["SR", "PBD", "host"];
+
 export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
   const session = xenSession();
+  // The pool as it is now, whatever changed before (a killed run's leftovers included).
+  await poolView(session).current();
+  await poolView(session).prepare(SR_CLASSES);
   if (inputs.adopt) return adopt(session, inputs);
   const found = await findOwnedSr(session, inputs.ownerKey, inputs.name);
   const ref = found ?? (await startSr(session, inputs));
@@ -146,15 +152,17 @@ export async function create(inputs: SrInputs): Promise<{ id: string; outs: SrOu
   return { id: outs.uuid, outs };
 }
 
-/** An SR an interrupted create made for `owner`: by its CREATING name, else by its final name and owner tag. */
+/**
+ * An SR an interrupted create made for `owner`: by its CREATING name, else by its final name and owner tag. From
+ * the pool view, which the create caught up when it began.
+ */
 async function findOwnedSr(session: XenApiSession, owner: string, finalName: string): Promise<Ref | undefined> {
   if (!owner) return undefined;
-  const [creating] = await session.call<Ref[]>("SR.get_by_name_label", creatingName(owner));
-  if (creating) return creating;
-  for (const ref of await session.call<Ref[]>("SR.get_by_name_label", finalName)) {
-    if ((await session.call<Record<string, string>>("SR.get_other_config", ref))[OWNER_KEY] === owner) return ref;
-  }
-  return undefined;
+  const view = poolView(session);
+  const [creating] = await view.byName<SrRecord>("SR", creatingName(owner), () => true, { caughtUp: true });
+  if (creating) return creating.ref;
+  const [done] = await view.byName<SrRecord>("SR", finalName, (r) => r.other_config?.[OWNER_KEY] === owner, { caughtUp: true });
+  return done?.ref;
 }
 
 /** Step 1: SR.create, named CREATING (SR.create takes no other-config: the name is the mark until step 2). */
@@ -175,7 +183,7 @@ async function startSr(session: XenApiSession, inputs: SrInputs): Promise<Ref> {
 
 /** Steps 2–6 on an SR from step 1 (fresh, or found again): each only where it is still to do. */
 async function finishSr(session: XenApiSession, ref: Ref, inputs: SrInputs): Promise<void> {
-  const record = await session.call<SrRecord>("SR.get_record", ref);
+  const record = await srRecord(session, ref);
   if (inputs.ownerKey && record.other_config[OWNER_KEY] !== inputs.ownerKey) await session.call("SR.add_to_other_config", ref, OWNER_KEY, inputs.ownerKey);
   await applyOtherConfig(session, ref, declaredKeys(record.other_config, inputs.otherConfig), inputs.otherConfig);
   await applyTags(session, ref, record.tags, inputs.tags);
@@ -189,7 +197,8 @@ async function finishSr(session: XenApiSession, ref: Ref, inputs: SrInputs): Pro
 
 export async function read(id: string, props: SrOutputs): Promise<{ id: string; props?: SrOutputs; inputs?: SrInputs }> {
   const session = xenSession();
-  const ref = await refByUuid(session, "SR", id);
+  await poolView(session).prepare(SR_CLASSES);
+  const ref = (await poolView(session).byUuid<SrRecord>("SR", id))?.ref;
   if (!ref) return { id: "" };
   const { current, outs } = await currentState(session, ref, props);
   return { id, props: outs, inputs: current };
@@ -197,7 +206,7 @@ export async function read(id: string, props: SrOutputs): Promise<{ id: string; 
 
 /** Takes the existing SR `inputs.adopt` under management, if it is exactly as declared; changes nothing. */
 async function adopt(session: XenApiSession, inputs: SrInputs): Promise<{ id: string; outs: SrOutputs }> {
-  const ref = await refByUuid(session, "SR", inputs.adopt);
+  const ref = (await poolView(session).byUuid<SrRecord>("SR", inputs.adopt, { caughtUp: true }))?.ref;
   if (!ref) throw new Error(`adopt: there is no SR with uuid ${inputs.adopt}`);
   const { current, outs } = await currentState(session, ref, inputs);
   const compared = [...UPDATABLE, ...REPLACING].filter((f) => f !== "destroyOnDelete");
@@ -207,7 +216,7 @@ async function adopt(session: XenApiSession, inputs: SrInputs): Promise<{ id: st
 
 /** The SR as it is, described in the terms (and spelling) of what the program declared (`props`). */
 async function currentState(session: XenApiSession, ref: Ref, props: SrInputs): Promise<{ current: SrInputs; outs: SrOutputs }> {
-  const record = await session.call<SrRecord>("SR.get_record", ref);
+  const record = await srRecord(session, ref);
   const pbds = await pbdsOf(session, record);
   const hostField = await currentHostField(session, props.host, pbds);
   const firstPbd = pbds[0]?.record;
@@ -233,7 +242,10 @@ async function currentState(session: XenApiSession, ref: Ref, props: SrInputs): 
 
 export async function update(id: string, olds: SrOutputs, news: SrInputs): Promise<{ outs: SrOutputs }> {
   const session = xenSession();
-  const ref = await session.call<Ref>("SR.get_by_uuid", id);
+  await poolView(session).current();
+  const found = await poolView(session).byUuid<SrRecord>("SR", id, { caughtUp: true });
+  if (!found) throw new Error(`SR ${id} is gone (forgotten behind Pulumi's back): run pulumi refresh`);
+  const ref = found.ref;
   for (const field of changedFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, UPDATABLE)) {
     switch (field) {
       case "name":
@@ -261,9 +273,11 @@ export async function update(id: string, olds: SrOutputs, news: SrInputs): Promi
 /** Steps d1–d3 of the state machine at the top. */
 export async function remove(id: string, props: SrOutputs): Promise<void> {
   const session = xenSession();
-  const ref = await refByUuid(session, "SR", id);
-  if (!ref) return; // already gone: deleting is idempotent
-  const record = await session.call<SrRecord>("SR.get_record", ref);
+  await poolView(session).current();
+  await poolView(session).prepare(SR_CLASSES);
+  const found = await poolView(session).byUuid<SrRecord>("SR", id, { caughtUp: true });
+  if (!found) return; // already gone: deleting is idempotent
+  const { ref, record } = found;
   await setDefault(session, ref, false); // the pool must not keep pointing at a forgotten SR
   for (const pbd of await pbdsOf(session, record)) {
     if (pbd.record.currently_attached) await callAsync(session, "PBD.unplug", [pbd.ref]);
@@ -282,23 +296,36 @@ async function outputsOf(
   known?: SrRecord,
   knownPbds?: Array<{ ref: Ref; record: PbdRecord }>,
 ): Promise<SrOutputs> {
-  const record = known ?? (await session.call<SrRecord>("SR.get_record", ref));
+  const record = known ?? (await srRecord(session, ref));
   const pbds = knownPbds ?? (await pbdsOf(session, record));
   const attachedHosts: string[] = [];
   for (const pbd of pbds.filter((p) => p.record.currently_attached)) {
-    attachedHosts.push(await session.call<string>("host.get_uuid", pbd.record.host));
+    const host = await poolView(session).get<HostRecord>("host", pbd.record.host);
+    if (host) attachedHosts.push(host.uuid);
   }
   return { ...inputs, uuid: record.uuid, physicalSize: fromInt64(record.physical_size), attachedHosts: attachedHosts.sort() };
 }
 
 async function pbdsOf(session: XenApiSession, sr: SrRecord): Promise<Array<{ ref: Ref; record: PbdRecord }>> {
-  return Promise.all(sr.PBDs.map(async (ref) => ({ ref, record: await session.call<PbdRecord>("PBD.get_record", ref) })));
+  const out: Array<{ ref: Ref; record: PbdRecord }> = [];
+  for (const ref of sr.PBDs) {
+    const record = await poolView(session).get<PbdRecord>("PBD", ref);
+    if (record) out.push({ ref, record });
+  }
+  return out;
+}
+
+/** The SR's record from the pool view (caught up after this process's writes). */
+async function srRecord(session: XenApiSession, ref: Ref): Promise<SrRecord> {
+  const record = await poolView(session).get<SrRecord>("SR", ref);
+  if (!record) throw new Error(`the SR (${ref}) is gone`);
+  return record;
 }
 
 /** The SR's host in the program's spelling (name or uuid) while it still names the host the SR is on. */
 async function currentHostField(session: XenApiSession, declared: string, pbds: Array<{ record: PbdRecord }>): Promise<string> {
   if (!declared || pbds.length !== 1) return declared;
-  return keepSpelling(declared, pbds[0].record.host, (w) => resolveHost(session, "host", w), (r) => session.call<string>("host.get_uuid", r));
+  return keepSpelling(declared, pbds[0].record.host, (w) => resolveHost(session, "host", w), uuidOf(session, "host"));
 }
 
 /** Makes `ref` the pool's default SR, or (false) stops it being the default if it is. */

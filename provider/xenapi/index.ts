@@ -8,3 +8,4 @@ export * from "./sessions";
 export * from "./connection";
 export * from "./tasks";
 export * from "./records";
+export * from "./pool-view";

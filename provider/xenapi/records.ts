@@ -100,6 +100,18 @@ export interface VmRecord {
   guest_metrics: Ref;
 }
 
+/**
+ * The fields of VmRecord, which is all the provider reads of a VM: the pool view keeps only these of each VM (a
+ * VM's full record is about 90 fields, and there is one per VM of the pool). Reading another field of a VM means
+ * adding it to VmRecord and here.
+ */
+export const VM_FIELDS: ReadonlyArray<keyof VmRecord> = [
+  "uuid", "name_label", "name_description", "is_a_template", "is_control_domain", "is_a_snapshot", "power_state",
+  "memory_static_min", "memory_static_max", "memory_dynamic_min", "memory_dynamic_max", "VCPUs_max", "VCPUs_at_startup",
+  "PV_bootloader", "PV_args", "PV_kernel", "HVM_boot_policy", "HVM_boot_params", "VBDs", "VIFs", "other_config",
+  "xenstore_data", "tags", "affinity", "resident_on", "guest_metrics",
+];
+
 export interface VdiRecord {
   uuid: string;
   name_label: string;

@@ -1,6 +1,6 @@
 import { XenApiAuthError, XenApiError, isXenApiError } from "./errors";
 import { createTransport, DEFAULT_TIMEOUT_MS, Transport, TransportOptions } from "./transport";
-import { DEFAULT_RETRY, RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY, isReadOnly, RetryPolicy, withRetry } from "./retry";
 import { describeXenApiError } from "./describe";
 
 export interface Credentials {
@@ -39,6 +39,8 @@ export class XenApiSession {
   private loggingIn: Promise<string> | undefined;
   private closed = false;
   private readonly retry: RetryPolicy;
+  private readonly writeObservers: Array<() => void> = [];
+  private loginCount = 0;
 
   constructor(
     url: string,
@@ -54,6 +56,16 @@ export class XenApiSession {
   /** The URL currently talked to (the master's, after a redirect). */
   get url(): string {
     return this.transport.url;
+  }
+
+  /** Logins made so far (a change means xapi forgot the session, e.g. it restarted). */
+  get logins(): number {
+    return this.loginCount;
+  }
+
+  /** Calls `observer` each time a call that may change the pool (anything but a read) has come back or failed. */
+  onWriteDone(observer: () => void): void {
+    this.writeObservers.push(observer);
   }
 
   get isLoggedIn(): boolean {
@@ -72,6 +84,15 @@ export class XenApiSession {
    */
   async call<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
     if (this.closed) throw new Error(`XenAPI session to ${this.url} is closed`);
+    if (isReadOnly(method)) return this.callOnce<T>(method, args);
+    try {
+      return await this.callOnce<T>(method, args);
+    } finally {
+      for (const observe of this.writeObservers) observe();
+    }
+  }
+
+  private async callOnce<T>(method: string, args: unknown[]): Promise<T> {
     let loggedInAgain = false;
     for (;;) {
       const session = await this.login();
@@ -135,6 +156,7 @@ export class XenApiSession {
         this.ref = (await withRetry({ what: "login", method, url, policy: this.retry }, () =>
           this.transport.call(method, [username, password, CLIENT_API_VERSION, ORIGINATOR]),
         )) as string;
+        this.loginCount++;
         return this.ref;
       } catch (err) {
         if (err instanceof XenApiAuthError) throw err.at(url, username);

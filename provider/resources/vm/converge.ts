@@ -1,18 +1,19 @@
-import { fromInt64, int64, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
+import { fromInt64, int64, poolView, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
 import { mapDelta, setDelta } from "../diff";
 import { resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
-import { halt, setPowerState, waitForIp } from "./power";
+import { halt, powerStateOf, setPowerState, waitForIp } from "./power";
 import { progressReporter } from "../progress";
 
 /**
  * Brings an existing VM to the declared state, step by step and idempotently: used by create (a fresh clone, or a
  * VM found again after a crashed create), and by update. `previous` is what the program declared last time (so
- * keys and disks it stopped declaring are removed), or undefined on create.
+ * keys and disks it stopped declaring are removed), or undefined on create. `known` is the VM's record when the
+ * caller has it as it is now (read after its own last write to the VM); else it is read from the pool view.
  */
-export async function converge(session: XenApiSession, vm: Ref, desired: VmInputs, previous: VmInputs | undefined): Promise<void> {
-  let record = await session.call<VmRecord>("VM.get_record", vm);
+export async function converge(session: XenApiSession, vm: Ref, desired: VmInputs, previous: VmInputs | undefined, known?: VmRecord): Promise<void> {
+  let record = known ?? (await vmRecord(session, vm));
 
   if (needsHalt(record, desired) && record.power_state !== "Halted") {
     // check() refused this change on a running VM unless the user allowed a restart (or it is a fresh VM).
@@ -20,9 +21,9 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
       throw new Error("the change needs the VM halted; set allowRestart: true to allow halt-change-start");
     }
     await halt(session, vm);
-    record = await session.call<VmRecord>("VM.get_record", vm);
+    record = await vmRecord(session, vm);
   }
-  const isRunning = async () => (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
+  const isRunning = async () => (await powerStateOf(session, vm)) !== "Halted";
 
   if (record.name_description !== desired.description) await session.call("VM.set_name_description", vm, desired.description);
   await applyMap(session, vm, "other_config", record.other_config, previous?.otherConfig, desired.otherConfig);
@@ -40,12 +41,19 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   // The CD drive is only looked at when the program manages it (declares an ISO now, or did before).
   if (desired.cdrom || previous?.cdrom) {
     const iso = desired.cdrom ? (await resolveObject(session, "VDI", "cdrom", desired.cdrom)).ref : undefined;
-    await setCdrom(session, vm, await session.call<Ref[]>("VM.get_VBDs", vm), iso, desired.ownerKey);
+    await setCdrom(session, vm, (await vmRecord(session, vm)).VBDs, iso, desired.ownerKey);
   }
   await setPowerState(session, vm, desired.powerState, progressReporter(`${desired.name}: power ${desired.powerState}`));
   if (desired.waitForIp) await waitForIp(session, vm, desired.ipTimeoutSeconds);
   // Last: until here a VM being created keeps its "creating" name, by which a retried create finds it.
   if (record.name_label !== desired.name) await session.call("VM.set_name_label", vm, desired.name);
+}
+
+/** The VM's record from the pool view (caught up after this process's writes). */
+async function vmRecord(session: XenApiSession, vm: Ref): Promise<VmRecord> {
+  const record = await poolView(session).get<VmRecord>("VM", vm);
+  if (!record) throw new Error(`the VM (${vm}) is gone`);
+  return record;
 }
 
 /** Static memory and the VCPU maximum only change on a halted VM. */
@@ -147,13 +155,13 @@ async function applyDisks(
   if (dropped.length > 0 && !desired.allowDiskRemoval) {
     throw new Error(`disks: disk ${dropped.map((d) => d.device).join(", ")} is no longer declared; set allowDiskRemoval: true to detach (and destroy what this VM made)`);
   }
-  if (dropped.length > 0) attached = await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm));
+  if (dropped.length > 0) attached = await disksOf(session, (await vmRecord(session, vm)).VBDs);
   for (const gone of dropped) {
     const disk = attached.get(gone.device);
     if (disk) await removeDisk(session, disk, desired.ownerKey);
   }
   const added = desired.disks.filter((d) => !attached.has(d.device));
-  const running = added.length > 0 && (await session.call<string>("VM.get_power_state", vm)) !== "Halted";
+  const running = added.length > 0 && (await powerStateOf(session, vm)) !== "Halted";
   for (const disk of added) {
     await addDisk(session, vm, desired.name, disk, await srForDisk(session, disk, desired.sr), desired.ownerKey, running);
   }

@@ -5,7 +5,7 @@
  *
  * | step | call                                   | what xapi holds afterwards                         | how a retry recognises it, and what it does next            |
  * |------|----------------------------------------|----------------------------------------------------|-------------------------------------------------------------|
- * | 1    | `VM.clone` / `VM.copy` (template → CREATING), or `VM.create` (blank, tagged) | a VM named CREATING; a clone is still `is_a_template`, its disks are copies without our tag | `VM.get_by_name_label(CREATING)` finds it: go on at step 2 |
+ * | 1    | `VM.clone` / `VM.copy` (template → CREATING), or `VM.create` (blank, tagged) | a VM named CREATING; a clone is still `is_a_template`, its disks are copies without our tag | the pool view (caught up when the create begins) finds it by name: go on at step 2 |
  * | 2    | `VM.add_to_other_config(owner)`        | the VM carries the owner tag                       | tag missing on a CREATING VM: add it                        |
  * | 3    | `VM.provision` (templates with other-config `disks`) | the described disks exist; xapi drops `disks` from other-config | `disks` still there: not provisioned. Disks a cut-short provision left (VBDs xapi marks `owner`) are destroyed, then provision again |
  * | 4    | `VM.set_is_a_template(false)`          | an ordinary halted VM                              | `is_a_template` still true: steps 3–4 to do                 |
@@ -19,7 +19,7 @@
  * A run killed before the engine heard of the VM leaves a pending create: the next `up` re-enters here and finds
  * the VM by its CREATING name (or, after step 7, by its name and owner tag).
  */
-import { callAsync, Ref, VbdRecord, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
+import { callAsync, poolView, Ref, VbdRecord, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
 import { resolveObject } from "../lookup";
 import { progressReporter } from "../progress";
 import { disksOf } from "./devices";
@@ -28,54 +28,67 @@ import { VmInputs } from "./inputs";
 
 /**
  * A VM a previous, interrupted create made for `owner`: by its CREATING name (steps 1–6), else by its final name
- * and owner tag (after step 7). Name lookups, never a scan of every VM in the pool.
+ * and owner tag (after step 7). Looked up in the pool view, which the create caught up when it began (a fresh
+ * process loads it then), so it holds whatever a killed run left.
  */
 export async function findOwnedVm(session: XenApiSession, owner: string, finalName: string): Promise<{ vm: Ref; finished: boolean } | undefined> {
   if (!owner) return undefined;
-  const [creating] = await session.call<Ref[]>("VM.get_by_name_label", creatingName(owner));
-  if (creating) return { vm: creating, finished: false };
-  for (const ref of await session.call<Ref[]>("VM.get_by_name_label", finalName)) {
-    const other = await session.call<Record<string, string>>("VM.get_other_config", ref);
-    if (other[OWNER_KEY] === owner) return { vm: ref, finished: true };
-  }
-  return undefined;
+  const view = poolView(session);
+  const [creating] = await view.byName<VmRecord>("VM", creatingName(owner), () => true, { caughtUp: true });
+  if (creating) return { vm: creating.ref, finished: false };
+  const [done] = await view.byName<VmRecord>("VM", finalName, (r) => r.other_config?.[OWNER_KEY] === owner, { caughtUp: true });
+  return done ? { vm: done.ref, finished: true } : undefined;
+}
+
+/** What step 1 made, and what its record is known to hold without reading it back. */
+export interface StartedVm {
+  vm: Ref;
+  /** other_config and is_a_template as step 1 left them (a clone or copy carries the template's). */
+  made: Pick<VmRecord, "other_config" | "is_a_template">;
 }
 
 /** Step 1: the new VM, named CREATING (or its final name when the program gives no owner key). */
-export async function startVm(session: XenApiSession, inputs: VmInputs): Promise<Ref> {
+export async function startVm(session: XenApiSession, inputs: VmInputs): Promise<StartedVm> {
   const name = inputs.ownerKey ? creatingName(inputs.ownerKey) : inputs.name;
-  if (!inputs.template) return session.call<Ref>("VM.create", blankVmRecord(name, inputs));
+  if (!inputs.template) {
+    const blank = blankVmRecord(name, inputs);
+    const vm = await session.call<Ref>("VM.create", blank);
+    return { vm, made: { other_config: blank.other_config as Record<string, string>, is_a_template: false } };
+  }
   const template = await resolveObject<VmRecord>(session, "VM", "template", inputs.template, (r) => r.is_a_template && !r.is_a_snapshot);
+  const made = { other_config: { ...template.record.other_config }, is_a_template: true };
   const onProgress = progressReporter(`${inputs.name}: ${inputs.copyToSr ? "copying" : "cloning"} ${inputs.template}`);
-  if (!inputs.copyToSr) return callAsync<Ref>(session, "VM.clone", [template.ref, name], { onProgress });
+  if (!inputs.copyToSr) return { vm: await callAsync<Ref>(session, "VM.clone", [template.ref, name], { onProgress }), made };
   const sr = await resolveObject(session, "SR", "copyToSr", inputs.copyToSr);
-  return callAsync<Ref>(session, "VM.copy", [template.ref, name, sr.ref], { onProgress });
+  return { vm: await callAsync<Ref>(session, "VM.copy", [template.ref, name, sr.ref], { onProgress }), made };
 }
 
 /**
  * Steps 2–5 on a VM from step 1 (fresh, or found again by its CREATING name): each step only where it is still to
- * do. Never on a VM past step 7: by then a disk without our tag may be one somebody else attached.
+ * do. Never on a VM past step 7: by then a disk without our tag may be one somebody else attached. `made` is what
+ * step 1 of this run left (else the record is read). Returns the VM's record as these steps leave it.
  */
-export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs): Promise<void> {
-  const record = await session.call<VmRecord>("VM.get_record", vm);
+export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs, made?: StartedVm["made"]): Promise<VmRecord> {
+  const record = made ?? (await vmRecordOf(session, vm));
   const owner = inputs.ownerKey;
   if (owner && record.other_config[OWNER_KEY] !== owner) await session.call("VM.add_to_other_config", vm, OWNER_KEY, owner);
-  let vbds = record.VBDs;
   if (record.is_a_template) {
     if (record.other_config.disks) {
-      if (await dropPartialProvision(session, vbds)) vbds = await session.call<Ref[]>("VM.get_VBDs", vm);
+      if (!made) await dropPartialProvision(session, (await vmRecordOf(session, vm)).VBDs);
       await callAsync(session, "VM.provision", [vm], { onProgress: progressReporter(`${inputs.name}: provisioning disks`) });
-      vbds = await session.call<Ref[]>("VM.get_VBDs", vm);
     }
     await session.call("VM.set_is_a_template", vm, false);
   }
+  // Read after the last write to the VM: the view catches up first. Tagging its disks below leaves it as it is.
+  const now = await vmRecordOf(session, vm);
   // Only while the VM still has its CREATING name (or is fresh) are all its disks ours: clone, copy and provision
   // made every one of them for it.
   if (owner) {
-    for (const disk of (await disksOf(session, vbds)).values()) {
+    for (const disk of (await disksOf(session, now.VBDs)).values()) {
       if (disk.vdiRecord.other_config?.[OWNER_KEY] !== owner) await session.call("VDI.add_to_other_config", disk.vdi, OWNER_KEY, owner);
     }
   }
+  return now;
 }
 
 /**
@@ -84,7 +97,14 @@ export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs
  */
 export async function finishIfCreating(session: XenApiSession, vm: Ref, inputs: VmInputs): Promise<void> {
   if (!inputs.ownerKey) return;
-  if ((await session.call<string>("VM.get_name_label", vm)) === creatingName(inputs.ownerKey)) await finishVm(session, vm, inputs);
+  if ((await vmRecordOf(session, vm)).name_label === creatingName(inputs.ownerKey)) await finishVm(session, vm, inputs);
+}
+
+/** The VM's record from the pool view (caught up after this process's writes). */
+async function vmRecordOf(session: XenApiSession, vm: Ref): Promise<VmRecord> {
+  const record = await poolView(session).get<VmRecord>("VM", vm);
+  if (!record) throw new Error(`the VM (${vm}) is gone`);
+  return record;
 }
 
 /**
@@ -92,11 +112,12 @@ export async function finishIfCreating(session: XenApiSession, vm: Ref, inputs: 
  * them (VBD and VDI) so that provision can run again; true when there were any.
  */
 async function dropPartialProvision(session: XenApiSession, vbds: Ref[]): Promise<boolean> {
+  const view = poolView(session);
   let dropped = false;
   for (const vbd of vbds) {
-    const record = await session.call<VbdRecord>("VBD.get_record", vbd);
-    if (record.type !== "Disk" || record.other_config?.owner !== "true") continue;
-    const vdi = await session.call<VdiRecord>("VDI.get_record", record.VDI).catch(() => undefined);
+    const record = await view.get<VbdRecord>("VBD", vbd);
+    if (!record || record.type !== "Disk" || record.other_config?.owner !== "true") continue;
+    const vdi = await view.get<VdiRecord>("VDI", record.VDI);
     await session.call("VBD.destroy", vbd);
     if (vdi) await session.call("VDI.destroy", record.VDI);
     dropped = true;

@@ -11,8 +11,7 @@
  * by the uuids the state holds (`diskUuids`, while no other VM uses them): so a run killed between steps 2 and 3
  * leaks nothing, and a disk without the tag (an ISO, a disk somebody else attached) is never destroyed.
  */
-import { callAsync, isXenApiError, Ref, VdiRecord, XenApiSession } from "../../xenapi";
-import { refByUuid } from "../lookup";
+import { callAsync, isXenApiError, poolView, Ref, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
 import { disksOf } from "./devices";
 import { OWNER_KEY } from "../owner";
 
@@ -26,24 +25,27 @@ export interface VmDeleteState {
 export async function deleteVm(session: XenApiSession, id: string, state: VmDeleteState): Promise<void> {
   const owner = state.ownerKey;
   const ours = new Map<string, Ref>(); // VDI uuid → ref, of the disks to destroy
-  const vm = await refByUuid(session, "VM", id);
-  if (vm) {
-    const power = await session.call<string>("VM.get_power_state", vm);
-    if (power !== "Halted") await callAsync(session, "VM.hard_shutdown", [vm]);
-    for (const disk of (await disksOf(session, await session.call<Ref[]>("VM.get_VBDs", vm))).values()) {
+  // What xapi holds now (the pool view, caught up: a run killed half-way left what it left), read before any write.
+  const view = poolView(session);
+  await view.current();
+  await view.prepare(["VM", "VBD", "VDI"]);
+  const found = await view.byUuid<VmRecord>("VM", id, { caughtUp: true });
+  const vm = found?.ref;
+  if (found) {
+    for (const disk of (await disksOf(session, found.record.VBDs)).values()) {
       if (owner && disk.vdiRecord.other_config?.[OWNER_KEY] === owner) ours.set(disk.vdiRecord.uuid, disk.vdi);
     }
   }
   if (owner) {
     for (const uuid of Object.values(state.diskUuids ?? {})) {
       if (ours.has(uuid)) continue;
-      const vdi = await refByUuid(session, "VDI", uuid);
+      const vdi = await view.byUuid<VdiRecord>("VDI", uuid, { caughtUp: true });
       if (!vdi) continue; // already destroyed
-      const record = await session.call<VdiRecord>("VDI.get_record", vdi);
       // Not on the VM (or the VM is gone): ours only while no other VM uses it.
-      if (record.other_config?.[OWNER_KEY] === owner && record.VBDs.length === 0) ours.set(uuid, vdi);
+      if (vdi.record.other_config?.[OWNER_KEY] === owner && vdi.record.VBDs.length === 0) ours.set(uuid, vdi.ref);
     }
   }
+  if (found && found.record.power_state !== "Halted") await callAsync(session, "VM.hard_shutdown", [found.ref]);
   if (vm) await session.call("VM.destroy", vm);
   for (const vdi of ours.values()) {
     try {

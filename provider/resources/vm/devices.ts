@@ -1,4 +1,4 @@
-import { callAsync, fromInt64, int64, isXenApiError, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
+import { callAsync, fromInt64, int64, isXenApiError, NULL_REF, poolView, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
 import { resolveObject, thePool } from "../lookup";
 import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
 
@@ -11,32 +11,35 @@ export interface AttachedDisk {
   vdiRecord: VdiRecord;
 }
 
-/** The VM's disks (VBDs of type Disk with a VDI), by userdevice. */
+/** The VM's disks (VBDs of type Disk with a VDI), by userdevice; records from the pool view. */
 export async function disksOf(session: XenApiSession, vbds: Ref[]): Promise<Map<string, AttachedDisk>> {
+  const view = poolView(session);
   const out = new Map<string, AttachedDisk>();
   for (const vbd of vbds) {
-    const vbdRecord = await session.call<VbdRecord>("VBD.get_record", vbd);
-    if (vbdRecord.type !== "Disk" || isNullRef(vbdRecord.VDI)) continue;
-    const vdiRecord = await session.call<VdiRecord>("VDI.get_record", vbdRecord.VDI);
-    out.set(vbdRecord.userdevice, { vbd, vbdRecord, vdi: vbdRecord.VDI, vdiRecord });
+    const vbdRecord = await view.get<VbdRecord>("VBD", vbd);
+    if (!vbdRecord || vbdRecord.type !== "Disk" || isNullRef(vbdRecord.VDI)) continue;
+    const vdiRecord = await view.get<VdiRecord>("VDI", vbdRecord.VDI);
+    if (vdiRecord) out.set(vbdRecord.userdevice, { vbd, vbdRecord, vdi: vbdRecord.VDI, vdiRecord });
   }
   return out;
 }
 
 /** The VM's CD drive, if it has one. */
 export async function cdDriveOf(session: XenApiSession, vbds: Ref[]): Promise<{ ref: Ref; record: VbdRecord } | undefined> {
+  const view = poolView(session);
   for (const ref of vbds) {
-    const record = await session.call<VbdRecord>("VBD.get_record", ref);
-    if (record.type === "CD") return { ref, record };
+    const record = await view.get<VbdRecord>("VBD", ref);
+    if (record?.type === "CD") return { ref, record };
   }
   return undefined;
 }
 
 export async function interfacesOf(session: XenApiSession, vifs: Ref[]): Promise<Map<string, { ref: Ref; record: VifRecord }>> {
+  const view = poolView(session);
   const out = new Map<string, { ref: Ref; record: VifRecord }>();
   for (const ref of vifs) {
-    const record = await session.call<VifRecord>("VIF.get_record", ref);
-    out.set(record.device, { ref, record });
+    const record = await view.get<VifRecord>("VIF", ref);
+    if (record) out.set(record.device, { ref, record });
   }
   return out;
 }
@@ -96,13 +99,18 @@ function ownerTag(owner: string): Record<string, string> {
   return owner ? { [OWNER_KEY]: owner } : {};
 }
 
-/** A VDI named `name` of `size` bytes on `sr`, tagged for `owner` and attached to nothing: what a cut-short addDisk left. */
+/**
+ * A VDI named `name` of `size` bytes on `sr`, tagged for `owner` and attached to nothing: what a cut-short addDisk
+ * left. The create or update running this caught the view up when it began, so a miss needs no second look.
+ */
 async function orphanDisk(session: XenApiSession, name: string, sr: Ref, size: number, owner: string): Promise<Ref | undefined> {
-  for (const ref of await session.call<Ref[]>("VDI.get_by_name_label", name)) {
-    const r = await session.call<VdiRecord>("VDI.get_record", ref);
-    if (r.SR === sr && r.VBDs.length === 0 && r.other_config?.[OWNER_KEY] === owner && fromInt64(r.virtual_size) === size) return ref;
-  }
-  return undefined;
+  const [found] = await poolView(session).byName<VdiRecord>(
+    "VDI",
+    name,
+    (r) => r.SR === sr && r.VBDs.length === 0 && r.other_config?.[OWNER_KEY] === owner && fromInt64(r.virtual_size) === size,
+    { caughtUp: true },
+  );
+  return found?.ref;
 }
 
 /**
@@ -175,7 +183,7 @@ export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso
       qos_algorithm_type: "",
       qos_algorithm_params: {},
     });
-    drive = { ref, record: await session.call<VbdRecord>("VBD.get_record", ref) };
+    drive = { ref, record: { empty: true, VDI: NULL_REF } as VbdRecord }; // as just made
   }
   const current = drive.record.empty ? undefined : drive.record.VDI;
   if (current === iso) return;

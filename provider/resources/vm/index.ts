@@ -1,11 +1,11 @@
-import { fromInt64, isNullRef, Ref, VmRecord, XenApiSession } from "../../xenapi";
+import { fromInt64, HostRecord, isNullRef, poolView, Ref, VmRecord, XenApiSession } from "../../xenapi";
 import { xenSession } from "../../context";
 import { CheckFailure } from "../check";
 import { declaredKeys, DiffResult } from "../diff";
-import { keepSpelling, refByUuid, resolveHost, resolveObject } from "../lookup";
+import { keepSpelling, resolveHost, resolveObject, uuidOf } from "../lookup";
 import { converge } from "./converge";
 import { cdDriveOf, disksOf, interfacesOf } from "./devices";
-import { findOwnedVm, finishIfCreating, finishVm, startVm } from "./create";
+import { findOwnedVm, finishIfCreating, finishVm, StartedVm, startVm } from "./create";
 import { deleteVm } from "./delete";
 import { initFailure } from "../init-failure";
 import { diff as diffVm, UPDATABLE } from "./diff";
@@ -48,15 +48,23 @@ export function diff(id: string, olds: Raw, news: Raw): DiffResult {
   return diffVm(id, olds, news);
 }
 
+/** The classes a Vm operation reads, loaded in one batch. */
+const VM_CLASSES = ["VM", "VBD", "VDI", "VIF", "network"];
+
 export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
   const session = xenSession();
+  // The pool as it is now, whatever changed before (a killed run's leftovers included).
+  const view = poolView(session);
+  await view.current();
+  await view.prepare(VM_CLASSES);
   if (inputs.adopt) return adopt(session, inputs);
   // The state machine is in ./create.ts: a VM an interrupted create left is found again and finished.
   const found = await findOwnedVm(session, inputs.ownerKey, inputs.name);
-  const vm = found?.vm ?? (await startVm(session, inputs));
+  let started: StartedVm | undefined;
+  const vm = found?.vm ?? (started = await startVm(session, inputs)).vm;
   try {
-    if (!found?.finished) await finishVm(session, vm, inputs);
-    await converge(session, vm, inputs, undefined);
+    const known = found?.finished ? undefined : await finishVm(session, vm, inputs, started?.made);
+    await converge(session, vm, inputs, undefined, known);
   } catch (err) {
     // The VM exists: the engine records it (with its disks) even though the create failed.
     const uuid = await session.call<string>("VM.get_uuid", vm);
@@ -69,16 +77,22 @@ export async function create(inputs: VmInputs): Promise<{ id: string; outs: VmOu
 
 export async function read(id: string, props: VmOutputs): Promise<{ id: string; props?: VmOutputs; inputs?: VmInputs }> {
   const session = xenSession();
-  const vm = await refByUuid(session, "VM", id);
-  if (!vm) return { id: "" };
-  const record = await session.call<VmRecord>("VM.get_record", vm);
-  const current = withoutUndefined(await currentInputs(session, record, props));
-  return { id, props: await outputsOf(session, vm, current, record), inputs: current };
+  const view = poolView(session);
+  await view.prepare(VM_CLASSES);
+  const found = await view.byUuid<VmRecord>("VM", id);
+  if (!found) return { id: "" };
+  const current = withoutUndefined(await currentInputs(session, found.record, props));
+  return { id, props: await outputsOf(session, found.ref, current, found.record), inputs: current };
 }
 
 export async function update(id: string, olds: VmOutputs, news: VmInputs): Promise<{ outs: VmOutputs }> {
   const session = xenSession();
-  const vm = await session.call<Ref>("VM.get_by_uuid", id);
+  const view = poolView(session);
+  await view.current();
+  await view.prepare(VM_CLASSES);
+  const found = await view.byUuid<VmRecord>("VM", id, { caughtUp: true });
+  if (!found) throw new Error(`VM ${id} is gone (deleted behind Pulumi's back): run pulumi refresh`);
+  const vm = found.ref;
   await finishIfCreating(session, vm, news);
   await converge(session, vm, news, olds);
   return { outs: await outputsOf(session, vm, news) };
@@ -96,9 +110,9 @@ const ADOPT_COMPARED = UPDATABLE.filter((f) => !["sr", "waitForIp", "ipTimeoutSe
 
 /** Takes the existing VM `inputs.adopt` under management, if it is exactly as declared; changes nothing. */
 async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: string; outs: VmOutputs }> {
-  const vm = await refByUuid(session, "VM", inputs.adopt);
-  if (!vm) throw new Error(`adopt: there is no VM with uuid ${inputs.adopt}`);
-  const record = await session.call<VmRecord>("VM.get_record", vm);
+  const found = await poolView(session).byUuid<VmRecord>("VM", inputs.adopt, { caughtUp: true });
+  if (!found) throw new Error(`adopt: there is no VM with uuid ${inputs.adopt}`);
+  const { ref: vm, record } = found;
   if (record.is_a_template || record.is_control_domain) throw new Error(`adopt: ${inputs.adopt} is a template or a control domain, not a VM`);
   const current = await currentInputs(session, record, inputs as VmOutputs);
   assertAdoptable(`VM "${inputs.name}"`, inputs.adopt, inputs as unknown as Record<string, unknown>, { ...current, bootMode: inputs.bootMode ? current.bootMode : "" } as unknown as Record<string, unknown>, [...ADOPT_COMPARED, "bootMode"]);
@@ -106,7 +120,8 @@ async function adopt(session: XenApiSession, inputs: VmInputs): Promise<{ id: st
 }
 
 async function outputsOf(session: XenApiSession, vm: Ref, inputs: VmInputs, known?: VmRecord): Promise<VmOutputs> {
-  const record = known ?? (await session.call<VmRecord>("VM.get_record", vm));
+  const record = known ?? (await poolView(session).get<VmRecord>("VM", vm));
+  if (!record) throw new Error(`VM "${inputs.name}" (${vm}) is gone`);
   const macs: Record<string, string> = {};
   for (const [device, vif] of await interfacesOf(session, record.VIFs)) macs[device] = vif.record.MAC.toLowerCase();
   const diskUuids: Record<string, string> = {};
@@ -117,13 +132,12 @@ async function outputsOf(session: XenApiSession, vm: Ref, inputs: VmInputs, know
     ipAddress: record.power_state === "Running" ? await currentIp(session, vm) : "",
     macs,
     diskUuids,
-    residentOn: isNullRef(record.resident_on) ? "" : await session.call<string>("host.get_uuid", record.resident_on),
+    residentOn: isNullRef(record.resident_on) ? "" : ((await poolView(session).get<HostRecord>("host", record.resident_on))?.uuid ?? ""),
   });
 }
 
 /** The inputs that describe the VM as it is now, in the program's own spelling wherever it still holds. */
 async function currentInputs(session: XenApiSession, record: VmRecord, declared: VmOutputs): Promise<VmInputs> {
-  const uuidOf = (cls: string) => (ref: Ref) => session.call<string>(`${cls}.get_uuid`, ref);
   const disks: DiskSpec[] = [];
   const attached = await disksOf(session, record.VBDs);
   for (const d of declared.disks ?? []) {
@@ -133,7 +147,7 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
       device: d.device,
       size: fromInt64(disk.vdiRecord.virtual_size),
       // A disk's own SR is tracked when declared; otherwise it is wherever the VM's default put it.
-      sr: d.sr ? await keepSpelling(d.sr, disk.vdiRecord.SR, (w) => resolveObject(session, "SR", "sr", w), uuidOf("SR")) : "",
+      sr: d.sr ? await keepSpelling(d.sr, disk.vdiRecord.SR, (w) => resolveObject(session, "SR", "sr", w), uuidOf(session, "SR")) : "",
       name: d.name ? disk.vdiRecord.name_label : "",
       bootable: disk.vbdRecord.bootable,
     });
@@ -141,17 +155,17 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
   const networkInterfaces = [];
   for (const [device, vif] of await interfacesOf(session, record.VIFs)) {
     const spec = (declared.networkInterfaces ?? []).find((v) => v.device === device);
-    const network = await keepSpelling(spec?.network ?? "", vif.record.network, (w) => resolveObject(session, "network", "network", w), uuidOf("network"));
+    const network = await keepSpelling(spec?.network ?? "", vif.record.network, (w) => resolveObject(session, "network", "network", w), uuidOf(session, "network"));
     networkInterfaces.push({ device, network, mac: spec?.mac ? vif.record.MAC.toLowerCase() : "" });
   }
   networkInterfaces.sort((a, b) => Number(a.device) - Number(b.device));
   const cd = await cdDriveOf(session, record.VBDs);
   const cdrom = cd && !cd.record.empty
-    ? await keepSpelling(declared.cdrom, cd.record.VDI, (w) => resolveObject(session, "VDI", "cdrom", w), uuidOf("VDI"))
+    ? await keepSpelling(declared.cdrom, cd.record.VDI, (w) => resolveObject(session, "VDI", "cdrom", w), uuidOf(session, "VDI"))
     : "";
   const affinity = isNullRef(record.affinity)
     ? ""
-    : await keepSpelling(declared.affinity, record.affinity, (w) => resolveHost(session, "affinity", w), uuidOf("host"));
+    : await keepSpelling(declared.affinity, record.affinity, (w) => resolveHost(session, "affinity", w), uuidOf(session, "host"));
   const hvm = record.HVM_boot_policy !== "";
   // Outputs are not inputs: leave them out, or refresh would make them look like declared fields.
   const { uuid: _u, ipAddress: _i, macs: _m, diskUuids: _d, residentOn: _r, ...declaredInputs } = declared;

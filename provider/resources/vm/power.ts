@@ -1,11 +1,18 @@
-import { callAsync, PowerState, Ref, XenApiSession, isXenApiError, GuestMetricsRecord, isNullRef } from "../../xenapi";
+import { callAsync, PowerState, Ref, XenApiSession, isXenApiError, GuestMetricsRecord, isNullRef, poolView, VmRecord } from "../../xenapi";
 import { DesiredPowerState } from "./inputs";
 
 const XAPI_STATE: Record<DesiredPowerState, PowerState> = { running: "Running", halted: "Halted", paused: "Paused" };
 
+/** The VM's power state, from the pool view (caught up after this process's writes). */
+export async function powerStateOf(session: XenApiSession, vm: Ref): Promise<PowerState> {
+  const record = await poolView(session).get<VmRecord>("VM", vm);
+  if (!record) throw new Error(`the VM (${vm}) is gone`);
+  return record.power_state;
+}
+
 /** Moves the VM to `desired` by the shortest XenAPI path. Long steps run as async tasks. */
 export async function setPowerState(session: XenApiSession, vm: Ref, desired: DesiredPowerState, onProgress?: (p: number) => void): Promise<void> {
-  const actual = await session.call<PowerState>("VM.get_power_state", vm);
+  const actual = await powerStateOf(session, vm);
   const target = XAPI_STATE[desired];
   if (actual === target) return;
   const opts = { onProgress };
@@ -34,7 +41,7 @@ export async function setPowerState(session: XenApiSession, vm: Ref, desired: De
 
 /** Clean shutdown, falling back to a hard one when the guest does not cooperate (no PV drivers, hung). */
 export async function halt(session: XenApiSession, vm: Ref): Promise<void> {
-  const state = await session.call<PowerState>("VM.get_power_state", vm);
+  const state = await powerStateOf(session, vm);
   if (state === "Halted") return;
   if (state === "Running") {
     try {
@@ -51,6 +58,7 @@ export async function halt(session: XenApiSession, vm: Ref): Promise<void> {
 export async function waitForIp(session: XenApiSession, vm: Ref, timeoutSeconds: number): Promise<string> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+    await poolView(session).current(); // the guest agent reports behind our back
     const ip = await currentIp(session, vm);
     if (ip) return ip;
     if (Date.now() > deadline) throw new Error(`waitForIp: the guest reported no IP address within ${timeoutSeconds}s (are the guest tools installed?)`);
@@ -59,9 +67,10 @@ export async function waitForIp(session: XenApiSession, vm: Ref, timeoutSeconds:
 }
 
 export async function currentIp(session: XenApiSession, vm: Ref): Promise<string> {
-  const metrics = await session.call<Ref>("VM.get_guest_metrics", vm);
-  if (isNullRef(metrics)) return "";
-  const record = await session.call<GuestMetricsRecord>("VM_guest_metrics.get_record", metrics).catch(() => undefined);
+  const view = poolView(session);
+  const metrics = (await view.get<VmRecord>("VM", vm))?.guest_metrics;
+  if (!metrics || isNullRef(metrics)) return "";
+  const record = await view.get<GuestMetricsRecord>("VM_guest_metrics", metrics);
   const networks = record?.networks ?? {};
   return networks["0/ip"] ?? networks["0/ipv4/0"] ?? "";
 }

@@ -1,0 +1,4 @@
+/** The serialized provider of `storageRepository` resources (see ../provider.ts). Its path is in states: keep it. */
+import { providerMethods } from "../provider";
+
+export = providerMethods("storageRepository");
