@@ -1,0 +1,101 @@
+import { configure } from "../context";
+import { canonical } from "../resources/diff";
+import { isUnknown } from "../resources/unknown";
+import { CheckFailure } from "../resources/check";
+import { ownerKeyOf, resourceFor } from "./resources";
+import { loadSchema, PackageSchema, secretProperties } from "./schema";
+
+type Props = Record<string, unknown>;
+
+/** How one property changes, as the engine's detailed diff has it. */
+export type PropertyChange = "update" | "replace";
+
+/** A diff the engine can show field by field: what `provider.main`'s server (3.259) drops is kept here. */
+export interface DetailedDiff {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** Each changed input, and whether it updates in place or replaces. */
+  detailedDiff: Record<string, PropertyChange>;
+  /** Outputs this update leaves as they are (known during preview). */
+  stables: string[];
+}
+
+/**
+ * The `xen` provider plugin's behaviour, on plain values (secrets are the server's business, ./server.ts): the
+ * `Provider` interface of `@pulumi/pulumi/provider` (check/diff/create/read/update/delete, schema, version), extended
+ * with what the engine also takes: a detailed diff, stable outputs, and previews of create and update.
+ * Every method dispatches to the resource's one implementation (provider/resources/<kind>, its `contract`).
+ */
+export class XenProvider {
+  readonly schema: PackageSchema;
+
+  constructor(readonly version: string) {
+    this.schema = loadSchema(version);
+  }
+
+  getSchema(): Promise<string> {
+    return Promise.resolve(JSON.stringify(this.schema));
+  }
+
+  /** Stack config as the engine hands it over (`xen:config:<key>`), read as `xen:<key>` like the dynamic provider. */
+  configure(variables: Map<string, string>): void {
+    const config = new Map<string, string>();
+    for (const [key, value] of variables) config.set(key.replace(/^xen:config:/, "xen:"), value);
+    configure({ get: (key) => config.get(key) });
+  }
+
+  async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+    const { contract } = resourceFor(urn);
+    // The owner mark the TypeScript SDK sets from the program: here from the URN, kept as it was once recorded.
+    const ownerKey = typeof olds.ownerKey === "string" ? olds.ownerKey : typeof news.ownerKey === "string" ? news.ownerKey : ownerKeyOf(urn);
+    const { inputs, failures } = await contract.check(olds, { ...news, ownerKey });
+    return { inputs: inputs as Props, failures };
+  }
+
+  diff(id: string, urn: string, olds: Props, news: Props): DetailedDiff {
+    const { contract } = resourceFor(urn);
+    const result = contract.diff(id, olds, news);
+    const changed = (field: string) => isUnknown(news[field]) || canonical(olds[field]) !== canonical(news[field]);
+    const detailedDiff: Record<string, PropertyChange> = {};
+    for (const field of contract.updatable as string[]) if (changed(field)) detailedDiff[field] = "update";
+    for (const field of result.replaces) detailedDiff[field] = "replace";
+    const stables = result.replaces.length > 0
+      ? []
+      : [...(contract.stableOutputs as readonly string[]), ...Object.keys(news).filter((k) => !(k in detailedDiff))];
+    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace, detailedDiff, stables };
+  }
+
+  /** In a preview nothing is made: the outputs are the inputs, the rest unknown (absent). */
+  async create(urn: string, inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }> {
+    if (preview) return { id: "", outs: inputs };
+    return resourceFor(urn).contract.create(inputs);
+  }
+
+  /** With no recorded state (an import), the object is read as a program declaring all of it would describe it. */
+  async read(id: string, urn: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
+    const result = await resourceFor(urn).contract.read(id, props);
+    return { id: result.id, props: result.props, inputs: result.inputs };
+  }
+
+  /** In a preview nothing changes: the new inputs, and the outputs an update keeps (the uuid...) as they are. */
+  async update(id: string, urn: string, olds: Props, news: Props, preview: boolean): Promise<{ outs: Props }> {
+    const { contract } = resourceFor(urn);
+    if (preview) {
+      const kept = Object.fromEntries((contract.stableOutputs as readonly string[]).filter((k) => k in olds).map((k) => [k, olds[k]]));
+      return { outs: { ...kept, ...news } };
+    }
+    return contract.update(id, olds, news);
+  }
+
+  async delete(id: string, urn: string, props: Props): Promise<void> {
+    await resourceFor(urn).contract.remove(id, props);
+  }
+
+  /** Properties the schema declares secret for the resource `urn` names (inputs, outputs). */
+  secretsOf(urn: string): { inputs: string[]; outputs: string[] } {
+    const kind = resourceFor(urn).kind;
+    const resource = this.schema.resources[`xen:index:${kind}`];
+    return resource ? secretProperties(resource) : { inputs: [], outputs: [] };
+  }
+}
