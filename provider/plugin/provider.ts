@@ -3,6 +3,7 @@ import { canonical } from "../resources/diff";
 import { isUnknown } from "../resources/unknown";
 import { CheckFailure } from "../resources/check";
 import { ownerKeyOf, resourceFor } from "./resources";
+import { asDeclared, importDeclaration } from "./import";
 import { loadSchema, PackageSchema, secretProperties } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -74,8 +75,16 @@ export class XenProvider {
 
   /** With no recorded state (an import), the object is read as a program declaring all of it would describe it. */
   async read(id: string, urn: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
-    const result = await resourceFor(urn).contract.read(id, props);
-    return { id: result.id, props: result.props, inputs: result.inputs };
+    const { kind, contract } = resourceFor(urn);
+    if (Object.keys(props).length > 0) return contract.read(id, props);
+    const declaration = await importDeclaration(kind, id);
+    if (!declaration) return { id: "" };
+    const result = await contract.read(id, declaration);
+    if (!result.props || !result.inputs) return result;
+    // The state's outputs hold every input, normalized (as create's do): what diff compares the program against.
+    const { inputs: full, failures } = await contract.check({}, { ...asDeclared(result.inputs), ownerKey: ownerKeyOf(urn) });
+    if (failures.length > 0) throw new Error(`import: ${kind} ${id} as read does not pass check: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+    return { id: result.id, props: { ...(full as Props), ...result.props }, inputs: asDeclared(result.inputs) };
   }
 
   /** In a preview nothing changes: the new inputs, and the outputs an update keeps (the uuid...) as they are. */
