@@ -22,6 +22,10 @@ PYTHON_HOST_SDK_VERSION=v3.68.0
 PYTHON_EXEC_SDK_VERSION=v3.259.0
 YAML_VERSION=v1.25.0
 PULUMI_PY_VERSION=3.259.0
+# What SDKs generated from a schema import besides pulumi (their setup.py asks parver>=0.2.1, semver>=2.8.1).
+PARVER_VERSION=0.5
+# `pip install <generated sdk>` builds it with setup.py: wheel is what that needs besides the venv's setuptools.
+WHEEL_VERSION=0.45.1
 
 bin="$PULUMI_XEN_CACHE/pulumi-$PULUMI_XEN_PULUMI_VERSION/bin"
 venv="$PULUMI_XEN_CACHE/python-venv-$PULUMI_PY_VERSION"
@@ -73,12 +77,31 @@ if [[ ! -x "$bin/pulumi-language-yaml" ]]; then
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION"
 fi
 
+# The Python SDK generator (scripts/gen-python-sdk: Pulumi's own pkg/v3/codegen/python at the CLI's version), since
+# the Python host above predates the GeneratePackage RPC that `pulumi package gen-sdk --language python` calls.
+if [[ ! -x "$bin/pulumi-xen-gen-python-sdk" ]]; then
+  log "building pulumi-xen-gen-python-sdk from pkg/v3 $PULUMI_XEN_PULUMI_VERSION's Python code generator"
+  dir="$work/gen-python-sdk"
+  mkdir -p "$dir"
+  cp scripts/gen-python-sdk/main.go "$dir/"
+  (
+    cd "$dir"
+    go mod init pulumi-xen-build/gen-python-sdk >/dev/null 2>&1
+    gomod="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_XEN_PULUMI_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+    copy_remote_replaces "$gomod" go.mod
+    go get "github.com/pulumi/pulumi/pkg/v3/codegen/python@$PULUMI_XEN_PULUMI_VERSION" \
+      "github.com/pulumi/pulumi/pkg/v3/codegen/schema@$PULUMI_XEN_PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_XEN_PULUMI_VERSION"
+    go mod tidy
+    go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-xen-gen-python-sdk" .
+  )
+fi
+
 # Python programs run in this virtualenv (Pulumi.yaml: runtime.options.virtualenv), with Pulumi's SDK from PyPI.
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pulumi" 2>/dev/null; then
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import pulumi, parver, semver, wheel" 2>/dev/null; then
   command -v python3 >/dev/null || { log "python3 (with venv) is required for Python programs"; exit 1; }
-  log "making the Python virtualenv $venv (pulumi==$PULUMI_PY_VERSION)"
+  log "making the Python virtualenv $venv (pulumi==$PULUMI_PY_VERSION, parver==$PARVER_VERSION, wheel==$WHEEL_VERSION)"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PULUMI_PY_VERSION"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PULUMI_PY_VERSION" "parver==$PARVER_VERSION" "wheel==$WHEEL_VERSION"
 fi
 
 echo "$bin"

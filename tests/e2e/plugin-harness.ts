@@ -48,7 +48,14 @@ export class PluginProject {
       workDir: this.dir,
       passphrase: PASSPHRASE,
       // Connection from stack config only; the plugin found on PATH.
-      env: { XEN_URL: "", XEN_PASSWORD: "", PATH: `${pluginBinDir()}:${process.env.PATH}` },
+      env: {
+        XEN_URL: "",
+        XEN_PASSWORD: "",
+        // The Python host this CLI runs (sdk/v3 v3.68.0) does not read runtime options from the engine: the
+        // virtualenv's python is given through PATH and PULUMI_PYTHON_CMD instead.
+        PATH: [pluginBinDir(), ...(runtime === "python" ? [path.join(pythonVenv(), "bin")] : []), process.env.PATH].join(":"),
+        ...(runtime === "python" ? { PULUMI_PYTHON_CMD: path.join(pythonVenv(), "bin", "python") } : {}),
+      },
     });
   }
 
