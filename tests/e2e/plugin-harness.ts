@@ -71,6 +71,12 @@ export class PluginProject {
     }
   }
 
+  /** Creates the stack `test` with `config`, and `secrets` stored encrypted (set-all: a PEM key starts with "-"). */
+  async init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
+    await this.cli.initStack("test", config);
+    if (Object.keys(secrets).length > 0) await this.ok(["config", "set-all", ...Object.entries(secrets).flatMap(([k, v]) => ["--secret", `${k}=${v}`])]);
+  }
+
   static async onSimulator(name: string, runtime: Runtime, sim: { masterUrl: string; tls?: { fingerprint256: string } }, password: string): Promise<PluginProject> {
     const project = new PluginProject(name, runtime);
     await project.cli.initStack("test", { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls?.fingerprint256 ?? "" }, { "xen:password": password });
