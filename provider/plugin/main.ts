@@ -9,7 +9,7 @@ import { serve } from "./server";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require("../../../package.json") as { version: string };
 
-serve(new XenProvider(version)).catch((e) => {
+serve(new XenProvider(version)).then(({ port }) => process.stdout.write(`${port}\n`), (e) => {
   process.stderr.write(`pulumi-resource-xen: ${e?.stack ?? e}\n`);
   process.exit(1);
 });

@@ -162,13 +162,12 @@ export function service(provider: XenProvider): grpcTypes.UntypedServiceImplemen
   };
 }
 
-/** Serves `provider` on a free local port and prints the port: how the engine finds a plugin's endpoint. */
-export async function serve(provider: XenProvider): Promise<grpcTypes.Server> {
+/** Serves `provider` on a free local port (127.0.0.1): the engine reads that port from the plugin's stdout. */
+export async function serve(provider: XenProvider): Promise<{ server: grpcTypes.Server; port: number }> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(provrpc.ResourceProviderService as unknown as grpcTypes.ServiceDefinition, service(provider));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  process.stdout.write(`${port}\n`);
-  return server;
+  return { server, port };
 }
