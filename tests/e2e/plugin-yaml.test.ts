@@ -16,7 +16,7 @@ const VM = {
   name: "yaml-web",
   template: "Debian Bookworm 12",
   bootMode: "pv",
-  memory: { staticMax: "1GiB", dynamicMin: "512MiB", dynamicMax: "1GiB" },
+  memory: "1GiB", // one size (a union in the schema: number, string or the four limits)
   vcpus: 1,
   disks: [{ size: "4GiB", bootable: true }],
   tags: ["web"],
