@@ -35,7 +35,8 @@ export class PluginProject {
   private readonly cli: PulumiCli;
 
   /** `files`: the program (file name → content), written beside a Pulumi.yaml for `runtime`. */
-  constructor(readonly name: string, readonly runtime: Runtime, files: Record<string, string> = {}) {
+  /** `pluginOnPath` false: the plugin is not on PATH (a test installs it with `pulumi plugin install`). */
+  constructor(readonly name: string, readonly runtime: Runtime, files: Record<string, string> = {}, pluginOnPath = true) {
     this.dir = path.join(REPO_ROOT, ".work", "e2e", `${name}-${crypto.randomBytes(4).toString("hex")}`);
     fs.mkdirSync(this.dir, { recursive: true });
     if (runtime === "nodejs") {
@@ -53,7 +54,7 @@ export class PluginProject {
         XEN_PASSWORD: "",
         // The Python host this CLI runs (sdk/v3 v3.68.0) does not read runtime options from the engine: the
         // virtualenv's python is given through PATH and PULUMI_PYTHON_CMD instead.
-        PATH: [pluginBinDir(), ...(runtime === "python" ? [path.join(pythonVenv(), "bin")] : []), process.env.PATH].join(":"),
+        PATH: [...(pluginOnPath ? [pluginBinDir()] : []), ...(runtime === "python" ? [path.join(pythonVenv(), "bin")] : []), process.env.PATH].join(":"),
         ...(runtime === "python" ? { PULUMI_PYTHON_CMD: path.join(pythonVenv(), "bin", "python") } : {}),
       },
     });
@@ -77,8 +78,14 @@ export class PluginProject {
     if (Object.keys(secrets).length > 0) await this.ok(["config", "set-all", ...Object.entries(secrets).flatMap(([k, v]) => ["--secret", `${k}=${v}`])]);
   }
 
-  static async onSimulator(name: string, runtime: Runtime, sim: { masterUrl: string; tls?: { fingerprint256: string } }, password: string): Promise<PluginProject> {
-    const project = new PluginProject(name, runtime);
+  static async onSimulator(
+    name: string,
+    runtime: Runtime,
+    sim: { masterUrl: string; tls?: { fingerprint256: string } },
+    password: string,
+    pluginOnPath = true,
+  ): Promise<PluginProject> {
+    const project = new PluginProject(name, runtime, {}, pluginOnPath);
     await project.cli.initStack("test", { "xen:url": sim.masterUrl, "xen:tlsFingerprint": sim.tls?.fingerprint256 ?? "" }, { "xen:password": password });
     return project;
   }

@@ -27,7 +27,7 @@ const VM = {
   bootMode: "pv",
   memory: { staticMax: "1GiB", dynamicMin: "512MiB", dynamicMax: "1GiB" },
   vcpus: 1,
-  disks: [{ size: "4GiB", bootable: true }],
+  disks: [{ size: "12GiB", bootable: true }],
   tags: ["web"],
 };
 

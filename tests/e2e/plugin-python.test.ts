@@ -30,7 +30,7 @@ web = xen.Vm("web",
     boot_mode="pv",
     memory=xen.VmMemoryArgs(static_max="1GiB", dynamic_min="512MiB", dynamic_max="1GiB"),
     vcpus=1,
-    disks=[xen.VmDiskArgs(size="4GiB", bootable=True)],
+    disks=[xen.VmDiskArgs(size="12GiB", bootable=True)],
     tags=spec["vm"]["tags"],
     sr=store.uuid)
 pulumi.export("vmUuid", web.uuid)

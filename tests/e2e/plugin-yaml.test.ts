@@ -18,7 +18,7 @@ const VM = {
   bootMode: "pv",
   memory: "1GiB", // one size (a union in the schema: number, string or the four limits)
   vcpus: 1,
-  disks: [{ size: "4GiB", bootable: true }],
+  disks: [{ size: "12GiB", bootable: true }],
   tags: ["web"],
 };
 
@@ -79,6 +79,11 @@ test("changing only the SR's description leaves the VM that uses its uuid unchan
   assert.deepEqual((stepFor(steps, "store") as { detailedDiff?: object }).detailedDiff, { description: { kind: "update", inputDiff: true } });
   await project.up();
   assert.equal(srs()[0].record.name_description, "second");
+});
+
+test("refresh reads both back as the program declares them: the next preview shows no change", async () => {
+  await project.ok(["refresh", "--yes", "--skip-preview"]);
+  await project.ok(["preview", "--expect-no-changes"]);
 });
 
 test("the password stays out of the state", async () => {
