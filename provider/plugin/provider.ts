@@ -1,3 +1,4 @@
+import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { configure } from "../context";
 import { canonical } from "../resources/diff";
 import { isUnknown } from "../resources/unknown";
@@ -12,7 +13,7 @@ type Props = Record<string, unknown>;
 export type PropertyChange = "update" | "replace";
 
 /** A diff the engine can show field by field: what `provider.main`'s server (3.259) drops is kept here. */
-export interface DetailedDiff {
+export interface DetailedDiff extends pulumiProvider.DiffResult {
   changes: boolean;
   replaces: string[];
   deleteBeforeReplace: boolean;
@@ -28,15 +29,15 @@ export interface DetailedDiff {
  * with what the engine also takes: a detailed diff, stable outputs, and previews of create and update.
  * Every method dispatches to the resource's one implementation (provider/resources/<kind>, its `contract`).
  */
-export class XenProvider {
-  readonly schema: PackageSchema;
+export class XenProvider implements pulumiProvider.Provider {
+  readonly packageSchema: PackageSchema;
 
   constructor(readonly version: string) {
-    this.schema = loadSchema(version);
+    this.packageSchema = loadSchema(version);
   }
 
   getSchema(): Promise<string> {
-    return Promise.resolve(JSON.stringify(this.schema));
+    return Promise.resolve(JSON.stringify(this.packageSchema));
   }
 
   /** Stack config as the engine hands it over (`xen:config:<key>`), read as `xen:<key>` like the dynamic provider. */
@@ -54,7 +55,7 @@ export class XenProvider {
     return { inputs: inputs as Props, failures };
   }
 
-  diff(id: string, urn: string, olds: Props, news: Props): DetailedDiff {
+  async diff(id: string, urn: string, olds: Props, news: Props): Promise<DetailedDiff> {
     const { contract } = resourceFor(urn);
     const result = contract.diff(id, olds, news);
     const changed = (field: string) => isUnknown(news[field]) || canonical(olds[field]) !== canonical(news[field]);
@@ -68,7 +69,7 @@ export class XenProvider {
   }
 
   /** In a preview nothing is made: the outputs are the inputs, the rest unknown (absent). */
-  async create(urn: string, inputs: Props, preview: boolean): Promise<{ id: string; outs: Props }> {
+  async create(urn: string, inputs: Props, preview = false): Promise<{ id: string; outs: Props }> {
     if (preview) return { id: "", outs: inputs };
     return resourceFor(urn).contract.create(inputs);
   }
@@ -88,7 +89,7 @@ export class XenProvider {
   }
 
   /** In a preview nothing changes: the new inputs, and the outputs an update keeps (the uuid...) as they are. */
-  async update(id: string, urn: string, olds: Props, news: Props, preview: boolean): Promise<{ outs: Props }> {
+  async update(id: string, urn: string, olds: Props, news: Props, preview = false): Promise<{ outs: Props }> {
     const { contract } = resourceFor(urn);
     if (preview) {
       const kept = Object.fromEntries((contract.stableOutputs as readonly string[]).filter((k) => k in olds).map((k) => [k, olds[k]]));
@@ -104,7 +105,7 @@ export class XenProvider {
   /** Properties the schema declares secret for the resource `urn` names (inputs, outputs). */
   secretsOf(urn: string): { inputs: string[]; outputs: string[] } {
     const kind = resourceFor(urn).kind;
-    const resource = this.schema.resources[`xen:index:${kind}`];
+    const resource = this.packageSchema.resources[`xen:index:${kind}`];
     return resource ? secretProperties(resource) : { inputs: [], outputs: [] };
   }
 }

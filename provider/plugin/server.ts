@@ -115,7 +115,7 @@ export function service(provider: XenProvider): grpcTypes.UntypedServiceImplemen
       return res;
     }),
     diff: answer(async (req: provproto.DiffRequest) => {
-      const d = provider.diff(req.getId(), req.getUrn(), unwrapSecrets(toJs(req.getOlds())).plain, unwrapSecrets(toJs(req.getNews())).plain);
+      const d = await provider.diff(req.getId(), req.getUrn(), unwrapSecrets(toJs(req.getOlds())).plain, unwrapSecrets(toJs(req.getNews())).plain);
       const res = new provproto.DiffResponse()
         .setChanges(d.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE)
         .setReplacesList(d.replaces)
