@@ -77,23 +77,26 @@ if [[ ! -x "$bin/pulumi-language-yaml" ]]; then
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION"
 fi
 
-# The Python SDK generator (scripts/gen-python-sdk: Pulumi's own pkg/v3/codegen/python at the CLI's version), since
-# the Python host above predates the GeneratePackage RPC that `pulumi package gen-sdk --language python` calls.
-if [[ ! -x "$bin/pulumi-xen-gen-python-sdk" ]]; then
-  log "building pulumi-xen-gen-python-sdk from pkg/v3 $PULUMI_XEN_PULUMI_VERSION's Python code generator"
-  dir="$work/gen-python-sdk"
+# The SDK generator (scripts/codegen: Pulumi's own pkg/v3/codegen/{python,nodejs} at the CLI's version), since the
+# hosts above predate the GeneratePackage RPC that `pulumi package gen-sdk` calls. Rebuilt when its source changes.
+codegen_sum="$(sha256sum scripts/codegen/main.go | cut -c1-16)"
+if [[ ! -x "$bin/pulumi-xen-codegen" || "$(cat "$bin/pulumi-xen-codegen.sum" 2>/dev/null)" != "$codegen_sum" ]]; then
+  log "building pulumi-xen-codegen from pkg/v3 $PULUMI_XEN_PULUMI_VERSION's code generators"
+  dir="$work/codegen"
   mkdir -p "$dir"
-  cp scripts/gen-python-sdk/main.go "$dir/"
+  cp scripts/codegen/main.go "$dir/"
   (
     cd "$dir"
-    go mod init pulumi-xen-build/gen-python-sdk >/dev/null 2>&1
+    go mod init pulumi-xen-build/codegen >/dev/null 2>&1
     gomod="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_XEN_PULUMI_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
     copy_remote_replaces "$gomod" go.mod
     go get "github.com/pulumi/pulumi/pkg/v3/codegen/python@$PULUMI_XEN_PULUMI_VERSION" \
+      "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs@$PULUMI_XEN_PULUMI_VERSION" \
       "github.com/pulumi/pulumi/pkg/v3/codegen/schema@$PULUMI_XEN_PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_XEN_PULUMI_VERSION"
     go mod tidy
-    go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-xen-gen-python-sdk" .
+    go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-xen-codegen" .
   )
+  echo "$codegen_sum" > "$bin/pulumi-xen-codegen.sum"
 fi
 
 # Python programs run in this virtualenv (Pulumi.yaml: runtime.options.virtualenv), with Pulumi's SDK from PyPI.

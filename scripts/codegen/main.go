@@ -1,9 +1,9 @@
-// Command gen-python-sdk writes a Pulumi package's Python SDK from its schema with Pulumi's own Python code
-// generator (github.com/pulumi/pulumi/pkg/v3/codegen/python, at the CLI's version): what `pulumi package gen-sdk
-// --language python` runs inside the Python language host. The Python host the module proxy serves (sdk/v3
-// v3.68.0, see scripts/build-language-hosts.sh) predates that RPC, so scripts/gen-sdk.sh calls this instead.
+// Command pulumi-xen-codegen writes a Pulumi package's SDK from its schema with Pulumi's own code generators
+// (github.com/pulumi/pulumi/pkg/v3/codegen/{python,nodejs}, at the CLI's version): what `pulumi package gen-sdk
+// --language <python|nodejs>` runs inside that language's host. The hosts the module proxy serves (sdk/v3 v3.68.0,
+// see scripts/build-language-hosts.sh) predate that RPC, so scripts/gen-sdk.sh calls this instead.
 //
-//	gen-python-sdk <schema.json> <out-dir> [version]
+//	pulumi-xen-codegen <python|nodejs> <schema.json> <out-dir> [version]
 package main
 
 import (
@@ -14,22 +14,23 @@ import (
 	"path/filepath"
 
 	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
 func main() {
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: gen-python-sdk <schema.json> <out-dir> [version]")
+	if len(os.Args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: pulumi-xen-codegen <python|nodejs> <schema.json> <out-dir> [version]")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2], os.Args[3:]); err != nil {
-		fmt.Fprintln(os.Stderr, "gen-python-sdk:", err)
+	if err := run(os.Args[1], os.Args[2], os.Args[3], os.Args[4:]); err != nil {
+		fmt.Fprintln(os.Stderr, "pulumi-xen-codegen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaPath, out string, rest []string) error {
+func run(language, schemaPath, out string, rest []string) error {
 	data, err := os.ReadFile(schemaPath)
 	if err != nil {
 		return err
@@ -52,7 +53,15 @@ func run(schemaPath, out string, rest []string) error {
 		v := semver.MustParse("0.0.0")
 		pkg.Version = &v
 	}
-	files, err := python.GeneratePackage("pulumi-xen", pkg, nil, noReferences{})
+	var files map[string][]byte
+	switch language {
+	case "python":
+		files, err = python.GeneratePackage("pulumi-xen", pkg, nil, noReferences{})
+	case "nodejs":
+		files, err = nodejs.GeneratePackage("pulumi-xen", pkg, nil, nil, false, noReferences{})
+	default:
+		return fmt.Errorf("language %q: python or nodejs", language)
+	}
 	if err != nil {
 		return err
 	}
