@@ -78,14 +78,15 @@ export class XenProvider implements pulumiProvider.Provider {
   async read(id: string, urn: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
     const { kind, contract } = resourceFor(urn);
     if (Object.keys(props).length > 0) return contract.read(id, props);
-    const declaration = await importDeclaration(kind, id);
-    if (!declaration) return { id: "" };
-    const result = await contract.read(id, declaration);
+    const found = await importDeclaration(kind, id);
+    if (!found) return { id: "" };
+    const result = await contract.read(found.id, found.declaration);
     if (!result.props || !result.inputs) return result;
     // The state's outputs hold every input, normalized (as create's do): what diff compares the program against.
-    const { inputs: full, failures } = await contract.check({}, { ...asDeclared(result.inputs), ownerKey: ownerKeyOf(urn) });
-    if (failures.length > 0) throw new Error(`import: ${kind} ${id} as read does not pass check: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
-    return { id: result.id, props: { ...(full as Props), ...result.props }, inputs: asDeclared(result.inputs) };
+    const declared = await asDeclared(contract, result.inputs, ownerKeyOf(urn));
+    const { inputs: full, failures } = await contract.check({}, { ...declared, ownerKey: ownerKeyOf(urn) });
+    if (failures.length > 0) throw new Error(`import: ${kind} ${found.id} as read does not pass check: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+    return { id: result.id, props: { ...(full as Props), ...result.props }, inputs: declared };
   }
 
   /** In a preview nothing changes: the new inputs, and the outputs an update keeps (the uuid...) as they are. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { python27 } from "../unit/pythons";
-import { Dom0Pool, pluginDir, realPathsSnapshot, startDom0Pool } from "../unit/dom0-resources/env";
+import { Dom0Pool, pluginDir, realPathsSnapshot, startDom0Pool, treeListing } from "../unit/dom0-resources/env";
 import { PluginProject } from "./plugin-harness";
 
 /**
@@ -92,4 +92,23 @@ test("destroy removes the plug-ins it installed and the key pair it made", async
     assert.deepEqual(left, [], `${h.name} keeps none of them`);
   }
   assert.equal(fs.existsSync(pool.hosts[0].path("/root/.ssh/id_rsa")), false);
+});
+
+test("pulumi import of a Host by its dom0 (host=address:port@fingerprint) reads it, and its program previews with no change", async () => {
+  const xs2 = pool.hosts[1];
+  const { address, port, hostKeyFingerprint } = pool.ssh(xs2);
+  const before = await treeListing(xs2);
+  const writes = pool.sim.counters.writeCalls();
+  const out = path.join(project.dir, "host.import.yaml");
+  await project.ok(["import", "xen:index:Host", "host-xs2", `${pool.sim.hosts[1].uuid}=${address}:${port}@${hostKeyFingerprint}`, "--yes", "--protect=false", "--out", out]);
+  assert.equal(pool.sim.counters.writeCalls(), writes, "no write to xapi");
+  assert.equal(await treeListing(xs2), before, "the dom0 is only read");
+  const state = (await project.resources()).find((r) => r.type === "xen:index:Host");
+  assert.equal(state?.id, pool.sim.hosts[1].uuid, "the state's id is the host's uuid");
+  const generated = fs.readFileSync(out, "utf8");
+  assert.match(generated, new RegExp(hostKeyFingerprint.replace(/[+/]/g, "\\$&")));
+  project.write({}, generated);
+  await project.ok(["preview", "--expect-no-changes"]);
+  await project.ok(["destroy", "--yes", "--skip-preview"]);
+  assert.equal(await treeListing(xs2), before, "deleting an imported Host removes nothing it found");
 });
