@@ -2,13 +2,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { resolveConnection, settingSource, XenApiSession } from "../xenapi";
 import { renderProgram } from "./program";
+import { renderImportFile } from "./import-file";
 import { walkPool, Discovery } from "./walk";
 import { discoverDom0, DOM0_OPTION_FORM, hostFor, parseDom0Option } from "./dom0";
 
 export { walkPool, renderProgram };
 export type { Discovery };
 
-const USAGE = `usage: pulumi-xen discover --out DIR [--project NAME] [--package SPEC] [--dom0 ${DOM0_OPTION_FORM} ...]
+const USAGE = `usage: pulumi-xen discover --out DIR [--project NAME] [--package SPEC] [--dom0 ${DOM0_OPTION_FORM} ...] [--import-file FILE]
+       pulumi-xen discover --import-file FILE [--dom0 ...]
   Connects to the pool named by XEN_URL (with XEN_USERNAME, XEN_PASSWORD, XEN_TLS_FINGERPRINT or XEN_TLS_CA_PEM,
   or XEN_INSECURE=true) and writes a Pulumi TypeScript program that adopts the pool, its SRs and its VMs with
   their exact current values, each with \`protect: true\`. The password is read from the environment only, never
@@ -21,9 +23,11 @@ const USAGE = `usage: pulumi-xen discover --out DIR [--project NAME] [--package 
   --dom0 (repeatable) also reads that host's dom0 over SSH (the host key pinned to the fingerprint, read-only
   commands; the private key from XEN_SSH_PRIVATE_KEY, the user from XEN_SSH_USER, default root) and adopts the
   host with a Host resource: name, description, tags, other-config, /boot/guest and /images, root's key pair and
-  authorized_keys, as they are. The host is its name label, uuid or address.`;
+  authorized_keys, as they are. The host is its name label, uuid or address.
+  --import-file writes the pool, its SRs and its VMs (by uuid) for the xen provider plugin's \`pulumi import
+  --file FILE --out PROGRAM\`, which writes the program in the project's language (YAML, Python ...).`;
 
-const VALUE_OPTIONS = new Set(["--out", "--project", "--package", "--dom0"]);
+const VALUE_OPTIONS = new Set(["--out", "--project", "--package", "--dom0", "--import-file"]);
 
 /** `pulumi-xen discover`: walk a live pool and write the program that adopts it. */
 export async function runDiscoverCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -37,9 +41,10 @@ export async function runDiscoverCli(argv: string[], env: NodeJS.ProcessEnv = pr
     process.exitCode = 2;
     return;
   }
-  const out = option(argv, "--out")!;
+  const out = option(argv, "--out");
+  const importFile = option(argv, "--import-file");
   const dom0Options = options(argv, "--dom0").map(parseDom0Option);
-  const pkg = pulumiXenSpec(out, option(argv, "--package"));
+  const pkg = out ? pulumiXenSpec(out, option(argv, "--package")) : undefined;
   const get = settingSource(() => undefined, env);
   const settings = resolveConnection(get);
   const privateKey = get("xen:sshPrivateKey");
@@ -58,16 +63,22 @@ export async function runDiscoverCli(argv: string[], env: NodeJS.ProcessEnv = pr
     }
     const order = discovery.hosts.map((h) => h.uuid);
     discovery.dom0Hosts.sort((a, b) => order.indexOf(a.uuid) - order.indexOf(b.uuid));
+    if (importFile) {
+      const doc = renderImportFile(discovery);
+      fs.writeFileSync(importFile, JSON.stringify(doc, null, 2) + "\n");
+      process.stdout.write(`wrote ${importFile}: ${doc.resources.length} resources for pulumi import --file\n`);
+    }
+    if (!out) return;
     const project = option(argv, "--project") ?? slug(String(discovery.pool.args.name)) ?? "xen-pool";
     fs.mkdirSync(out, { recursive: true });
-    for (const [file, text] of Object.entries(renderProgram(discovery, project, { pulumiXen: pkg.spec }))) fs.writeFileSync(path.join(out, file), text);
+    for (const [file, text] of Object.entries(renderProgram(discovery, project, { pulumiXen: pkg!.spec }))) fs.writeFileSync(path.join(out, file), text);
     process.stdout.write(
       `wrote ${out}: pool ${discovery.pool.uuid}, ${discovery.dom0Hosts.length} hosts with their dom0s, ` +
         `${discovery.storageRepositories.length} SRs, ${discovery.vms.length} VMs` +
         (discovery.skipped.length ? `, ${discovery.skipped.length} left out (see README.md)` : "") +
         "\n",
     );
-    if (pkg.note) process.stderr.write(`${pkg.note}\n`);
+    if (pkg?.note) process.stderr.write(`${pkg.note}\n`);
   } finally {
     await session.logout();
   }
@@ -81,10 +92,12 @@ function checkArguments(argv: string[]): string | undefined {
     const value = argv[++i];
     if (value === undefined || value.startsWith("--")) return `${a} needs a value`;
   }
-  for (const single of ["--out", "--project", "--package"]) {
+  for (const single of ["--out", "--project", "--package", "--import-file"]) {
     if (argv.filter((a) => a === single).length > 1) return `${single} is given more than once`;
   }
-  if (option(argv, "--out") === undefined) return "--out DIR is required (where to write the program)";
+  if (option(argv, "--out") === undefined && option(argv, "--import-file") === undefined) {
+    return "--out DIR (where to write the program) or --import-file FILE is required";
+  }
   return undefined;
 }
 

@@ -128,7 +128,7 @@ function renderReadme(d: Discovery, project: string, pulumiXen: string): string 
 }
 
 /** Resource names: readable slugs, made unique with a uuid prefix when names repeat ("Local storage"). */
-class UniqueNames {
+export class UniqueNames {
   private readonly used = new Set<string>();
   take(wanted: string, uuid?: string): string {
     const slug = wanted.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "unnamed";

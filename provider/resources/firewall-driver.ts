@@ -1,4 +1,5 @@
 import { Dom0Session } from "../dom0";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
@@ -257,3 +258,6 @@ async function checkXenhostPlugin(dom0s: SshTarget[]): Promise<void> {
     );
   }
 }
+
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: [] } satisfies ResourceContract<FirewallDriverInputs, FirewallDriverOutputs>;

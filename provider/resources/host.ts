@@ -14,6 +14,7 @@ import {
   ROOT_AUTHORIZED_KEYS,
   ensureSymlink,
 } from "../dom0";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { hostsExist } from "./host-check";
 import { diffByRules, DiffResult, setDelta } from "./diff";
@@ -539,3 +540,6 @@ function pick(map: Record<string, string>, keys: string[]): Record<string, strin
   for (const key of keys.sort()) if (key in map) out[key] = map[key];
   return out;
 }
+
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: ["uuid", "address"] } satisfies ResourceContract<HostInputs, HostOutputs>;

@@ -1,5 +1,6 @@
 import { readTextFile } from "../dom0";
 import { xenPassword } from "../context";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
@@ -207,3 +208,6 @@ async function converge(olds: NovaComputeConfigOutputs | undefined, news: NovaCo
   });
   return { ...news, conf };
 }
+
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: [] } satisfies ResourceContract<NovaComputeConfigInputs, NovaComputeConfigOutputs>;

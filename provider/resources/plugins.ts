@@ -1,5 +1,6 @@
 import { XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { hostsExist } from "./host-check";
 import { diffByRules, DiffResult } from "./diff";
@@ -329,3 +330,6 @@ function conventionHint(e: unknown, convention: PluginCallConvention): string {
   }
   return "";
 }
+
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: [], stableOutputs: [] } satisfies ResourceContract<PluginsInputs, PluginsOutputs>;

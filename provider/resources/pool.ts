@@ -1,5 +1,6 @@
 import { callAsync, createTransport, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession, XenApiTransportError } from "../xenapi";
 import { connectionSettings, xenSession } from "../context";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { keepSpelling, resolveObject, thePool } from "./lookup";
@@ -241,3 +242,5 @@ async function memberOf(session: XenApiSession, member: string): Promise<{ uuid:
   return probe?.kind === "member" ? { uuid: probe.uuid } : undefined;
 }
 
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: [], stableOutputs: ["uuid"] } satisfies ResourceContract<PoolInputs, PoolOutputs>;

@@ -1,5 +1,6 @@
 import { callAsync, int64, fromInt64, HostRecord, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
+import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
 import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
 import { isUnknown } from "./unknown";
@@ -351,3 +352,5 @@ async function applyTags(session: XenApiSession, ref: Ref, olds: string[], news:
   for (const tag of delta.add) await session.call("SR.add_tags", ref, tag);
 }
 
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: ["uuid"] } satisfies ResourceContract<SrInputs, SrOutputs>;

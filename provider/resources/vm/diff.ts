@@ -30,7 +30,7 @@ export const UPDATABLE = [
 // bookkeeping `assignedDevices` and `templateDisks` (./disk-plan.ts).
 
 /** What needs a new VM: its origin, and a boot mode XenAPI will not switch on a VM with an installed OS. */
-const REPLACING = ["template", "copyToSr", "bootMode"] as const;
+export const REPLACING = ["template", "copyToSr", "bootMode"] as const;
 
 export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
   const result = diffByRules(olds, news, {

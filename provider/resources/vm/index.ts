@@ -8,7 +8,8 @@ import { cdDriveOf, disksOf, interfacesOf } from "./devices";
 import { findOwnedVm, finishIfCreating, finishVm, StartedVm, startVm } from "./create";
 import { deleteVm } from "./delete";
 import { initFailure } from "../init-failure";
-import { diff as diffVm, UPDATABLE } from "./diff";
+import { diff as diffVm, REPLACING, UPDATABLE } from "./diff";
+import { ResourceContract } from "../contract";
 import { assertAdoptable } from "../adopt";
 import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
 import { currentIp } from "./power";
@@ -200,3 +201,6 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
 }
 
 
+
+/** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: ["uuid"] } satisfies ResourceContract<VmInputs, VmOutputs>;
