@@ -23,16 +23,19 @@ export const UPDATABLE = [
   "powerState",
   "waitForIp",
   "ipTimeoutSeconds",
+  // Steering flags, like allowRestart: a change of one alone is a no-op update that records it.
   "allowRestart",
+  "allowDiskRemoval",
 ] as const;
 
-// Not compared: `allowDiskRemoval` (steers how an update is made; read from the new inputs by converge), and the
-// bookkeeping `assignedDevices` and `templateDisks` (./disk-plan.ts).
+// Not compared: the bookkeeping `assignedDevices` and `templateDisks` (./disk-plan.ts).
 
 /** What needs a new VM: its origin, and a boot mode XenAPI will not switch on a VM with an installed OS. */
 export const REPLACING = ["template", "copyToSr", "bootMode"] as const;
 
-export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
+export function diff(_id: string, stored: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
+  // States written before allowDiskRemoval existed hold no value for it: they meant its default.
+  const olds: Record<string, unknown> = { ...stored, allowDiskRemoval: stored.allowDiskRemoval ?? false };
   const result = diffByRules(olds, news, {
     update: UPDATABLE,
     replace: REPLACING,
