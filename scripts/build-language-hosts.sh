@@ -34,28 +34,7 @@ log() { echo "build-language-hosts: $*" >&2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-copy_remote_replaces() { # <go.mod of the dependency> <target go.mod>
-  awk '
-    /^replace \(/ { block = 1; next }
-    block && /^\)/ { block = 0; next }
-    block { line = $0; sub(/^[ \t]+/, "", line); if (line !~ /=> *\./) print "replace " line; next }
-    /^replace / { if ($0 !~ /=> *\./) print }
-  ' "$1" >> "$2"
-}
-
-build_module() { # <throw-away module dir> <module path> <version> <package> <output> [ldflags]
-  local dir="$1" module="$2" version="$3" package="$4" output="$5" ldflags="${6:-}"
-  mkdir -p "$dir"
-  (
-    cd "$dir"
-    go mod init pulumi-xen-build/"$(basename "$dir")" >/dev/null 2>&1
-    local gomod
-    gomod="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-    copy_remote_replaces "$gomod" go.mod
-    go get "$package@$version"
-    go build -trimpath -ldflags "-s -w $ldflags" -o "$output" "$package"
-  )
-}
+source scripts/go-module-build.sh
 
 command -v go >/dev/null || { log "Go is required (it builds the language hosts from their modules)"; exit 1; }
 

@@ -31,31 +31,7 @@ mkdir -p "$bin"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Copies a module's replace directives except the ones that point into its own repository checkout (../sdk ...),
-# which `go install` refuses and which the required versions already cover.
-copy_remote_replaces() { # <go.mod of the dependency> <target go.mod>
-  awk '
-    /^replace \(/ { block = 1; next }
-    block && /^\)/ { block = 0; next }
-    block { line = $0; sub(/^[ \t]+/, "", line); if (line !~ /=> *\./) print "replace " line; next }
-    /^replace / { if ($0 !~ /=> *\./) print }
-  ' "$1" >> "$2"
-}
-
-build_module() { # <throw-away module dir> <module path> <version> <package> <output> [ldflags]
-  local dir="$1" module="$2" version="$3" package="$4" output="$5" ldflags="${6:-}"
-  mkdir -p "$dir"
-  (
-    cd "$dir"
-    go mod init pulumi-xen-build/"$(basename "$dir")" >/dev/null 2>&1
-    local gomod
-    gomod="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-    copy_remote_replaces "$gomod" go.mod
-    # `go get` of the package (not just the module) records every checksum the build needs.
-    go get "$package@$version"
-    go build -trimpath -ldflags "-s -w $ldflags" -o "$output" "$package"
-  )
-}
+source "$(dirname "${BASH_SOURCE[0]}")/go-module-build.sh"
 
 echo "build-pulumi-cli: building pulumi $PULUMI_VERSION (takes several minutes on 2 cores)" >&2
 build_module "$work/cli" github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION" \
