@@ -45,7 +45,7 @@ test("a wrong command line names the problem and exits 2", () => {
   const cases: Array<[string[], RegExp]> = [
     [[], /a command is required/],
     [["deploy"], /unknown command "deploy"/],
-    [["discover"], /--out DIR is required/],
+    [["discover"], /--out DIR \(where to write the program\) or --import-file FILE is required/],
     [["discover", "--out"], /--out needs a value/],
     [["discover", "--out", "x", "--tarball", "y"], /unknown option --tarball/],
     [["discover", "--out", "x", "--out", "y"], /--out is given more than once/],
