@@ -57,13 +57,16 @@ export async function refByUuid(session: XenApiSession, cls: string, uuid: strin
   return (await poolView(session).byUuid(cls, uuid))?.ref;
 }
 
+/** The record of `ref` from the pool view; fails when xapi no longer has the object (deleted meanwhile). */
+export async function recordOf<R>(session: XenApiSession, cls: string, ref: Ref): Promise<R> {
+  const record = await poolView(session).get<R>(cls, ref);
+  if (!record) throw new Error(`a ${cls} this operation was using was deleted meanwhile (by another client): run again`);
+  return record;
+}
+
 /** The uuid of `ref` (from the view), for reporting a reference field as the object actually in use. */
 export function uuidOf(session: XenApiSession, cls: string): (ref: Ref) => Promise<string> {
-  return async (ref) => {
-    const record = await poolView(session).get<{ uuid: string }>(cls, ref);
-    if (!record) throw new Error(`${cls} ${ref} is gone`);
-    return record.uuid;
-  };
+  return async (ref) => (await recordOf<{ uuid: string }>(session, cls, ref)).uuid;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { fromInt64, int64, poolView, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
+import { fromInt64, int64, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
 import { mapDelta, setDelta } from "../diff";
-import { resolveHost, resolveObject } from "../lookup";
+import { recordOf, resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
 import { halt, powerStateOf, setPowerState, waitForIp } from "./power";
@@ -50,10 +50,8 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
 }
 
 /** The VM's record from the pool view (caught up after this process's writes). */
-async function vmRecord(session: XenApiSession, vm: Ref): Promise<VmRecord> {
-  const record = await poolView(session).get<VmRecord>("VM", vm);
-  if (!record) throw new Error(`the VM (${vm}) is gone`);
-  return record;
+function vmRecord(session: XenApiSession, vm: Ref): Promise<VmRecord> {
+  return recordOf<VmRecord>(session, "VM", vm);
 }
 
 /** Static memory and the VCPU maximum only change on a halted VM. */

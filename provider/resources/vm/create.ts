@@ -20,7 +20,7 @@
  * the VM by its CREATING name (or, after step 7, by its name and owner tag).
  */
 import { callAsync, poolView, Ref, VbdRecord, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
-import { resolveObject } from "../lookup";
+import { recordOf, resolveObject } from "../lookup";
 import { progressReporter } from "../progress";
 import { disksOf } from "./devices";
 import { creatingName, OWNER_KEY } from "../owner";
@@ -101,10 +101,8 @@ export async function finishIfCreating(session: XenApiSession, vm: Ref, inputs: 
 }
 
 /** The VM's record from the pool view (caught up after this process's writes). */
-async function vmRecordOf(session: XenApiSession, vm: Ref): Promise<VmRecord> {
-  const record = await poolView(session).get<VmRecord>("VM", vm);
-  if (!record) throw new Error(`the VM (${vm}) is gone`);
-  return record;
+function vmRecordOf(session: XenApiSession, vm: Ref): Promise<VmRecord> {
+  return recordOf<VmRecord>(session, "VM", vm);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { callAsync, fromInt64, int64, isXenApiError, NULL_REF, poolView, Ref, VbdRecord, VdiRecord, VifRecord, XenApiSession, isNullRef } from "../../xenapi";
-import { resolveObject, thePool } from "../lookup";
+import { recordOf, resolveObject, thePool } from "../lookup";
 import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
 
 import { OWNER_KEY } from "../owner";
@@ -167,7 +167,7 @@ export async function setCdrom(session: XenApiSession, vm: Ref, vbds: Ref[], iso
   if (!drive) {
     // "3" (hdd, where xapi puts a CD drive) unless a disk already sits there.
     const used = new Set<string>();
-    for (const ref of vbds) used.add((await session.call<VbdRecord>("VBD.get_record", ref)).userdevice);
+    for (const ref of vbds) used.add((await recordOf<VbdRecord>(session, "VBD", ref)).userdevice);
     let userdevice = 3;
     while (used.has(String(userdevice))) userdevice++;
     const ref = await session.call<Ref>("VBD.create", {

@@ -19,7 +19,7 @@ import { errorKind, fromInt64, isNullRef, Ref, SrRecord, VbdRecord, VdiRecord, V
 import { CheckFailure, failure } from "../check";
 import { formatSize } from "../size";
 import { isUnknown, UNKNOWN } from "../unknown";
-import { refByUuid, resolveObject, thePool } from "../lookup";
+import { recordOf, refByUuid, resolveObject, thePool } from "../lookup";
 import { DiskSpec, VmInputs } from "./inputs";
 
 export interface TemplateDisk {
@@ -61,7 +61,7 @@ export async function templateLayout(session: XenApiSession, inputs: VmInputs): 
   const srLabel = async (sr: Ref): Promise<string> => {
     if (isNullRef(sr)) return "the pool's default SR (none is set)";
     if (!labels.has(sr)) {
-      const r = await session.call<SrRecord>("SR.get_record", sr);
+      const r = await recordOf<SrRecord>(session, "SR", sr);
       labels.set(sr, `SR "${r.name_label}" (${r.uuid})`);
     }
     return labels.get(sr)!;
@@ -69,11 +69,11 @@ export async function templateLayout(session: XenApiSession, inputs: VmInputs): 
   const copyTo = inputs.copyToSr ? (await resolveObject(session, "SR", "copyToSr", inputs.copyToSr).catch(rethrowOr(undefined)))?.ref ?? "" : "";
   const layout: TemplateLayout = { label: `template "${template.record.name_label}" (${template.record.uuid})`, disks: [], used: new Set(), cdDrives: new Set() };
   for (const vbd of template.record.VBDs) {
-    const r = await session.call<VbdRecord>("VBD.get_record", vbd);
+    const r = await recordOf<VbdRecord>(session, "VBD", vbd);
     layout.used.add(r.userdevice);
     if (r.type === "CD") layout.cdDrives.add(r.userdevice);
     if (r.type !== "Disk" || isNullRef(r.VDI)) continue;
-    const vdi = await session.call<VdiRecord>("VDI.get_record", r.VDI);
+    const vdi = await recordOf<VdiRecord>(session, "VDI", r.VDI);
     const sr = inputs.copyToSr ? copyTo : vdi.SR; // VM.copy puts the template's disks on copyToSr
     layout.disks.push({ device: r.userdevice, size: fromInt64(vdi.virtual_size), sr, srLabel: sr ? await srLabel(sr) : `SR "${inputs.copyToSr}"`, bootable: r.bootable, source: "vbd" });
   }
@@ -206,7 +206,7 @@ async function declaredSr(session: XenApiSession, disk: DiskSpec, vm: Pick<VmInp
   if (!spelling) {
     const sr = (await thePool<{ default_SR: Ref }>(session)).record.default_SR;
     if (isNullRef(sr)) return "the pool's default SR (none is set)";
-    const r = await session.call<SrRecord>("SR.get_record", sr);
+    const r = await recordOf<SrRecord>(session, "SR", sr);
     return `SR "${r.name_label}" (${r.uuid}), the pool's default`;
   }
   try {

@@ -1,7 +1,7 @@
 import { errorKind, VmRecord, XenApiSession, VdiRecord, SrRecord } from "../../xenapi";
 import { CheckFailure, failure } from "../check";
 import { isUnknown } from "../unknown";
-import { resolveHost, resolveObject } from "../lookup";
+import { recordOf, resolveHost, resolveObject } from "../lookup";
 import { VmInputs } from "./inputs";
 
 /**
@@ -38,7 +38,7 @@ export async function validateAgainstPool(session: XenApiSession, inputs: VmInpu
   if (known(inputs.cdrom)) {
     await attempt("cdrom", async () => {
       const iso = await resolveObject<VdiRecord>(session, "VDI", "cdrom", inputs.cdrom);
-      const sr = await session.call<SrRecord>("SR.get_record", iso.record.SR);
+      const sr = await recordOf<SrRecord>(session, "SR", iso.record.SR);
       if (sr.content_type !== "iso") throw new Error(`cdrom: "${inputs.cdrom}" is on SR "${sr.name_label}", which is not an ISO library`);
     });
   }
