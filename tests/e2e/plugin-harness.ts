@@ -125,8 +125,5 @@ export class PluginProject {
 
 export type { PreviewStep } from "../../cli/preview-summary";
 
-/** The step for resource `name`, with replace sub-steps folded into one "replace". */
-export function stepFor(steps: PreviewStep[], name: string): PreviewStep | undefined {
-  const mine = steps.filter((s) => s.urn.endsWith(`::${name}`));
-  return mine.find((s) => s.op === "replace") ?? mine.find((s) => s.op === "create-replacement") ?? mine[0];
-}
+/** The step for resource `name` (one definition, beside the dynamic provider's harness). */
+export { stepFor } from "./pulumi-harness";
