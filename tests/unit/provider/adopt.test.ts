@@ -1,7 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, Simulator } from "../../../sim";
-import { configure } from "../../../provider/context";
+import { configureFor } from "./env";
 import { callAsync, closeAllSessions, XenApiSession } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
 import * as sr from "../../../provider/resources/storage-repository";
@@ -21,8 +21,7 @@ before(async () => {
     templates: [{ name: "tmpl", memory: 1024 ** 3, vcpus: 1, disks: [{ size: 4 * 1024 ** 3 }] }],
     users: { root: "pw" },
   });
-  const settings: Record<string, string> = { "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFingerprint": sim.tls!.fingerprint256 };
-  configure({ get: (k) => settings[k] });
+  configureFor(sim);
   const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
   const [template] = await s.call<string[]>("VM.get_by_name_label", "tmpl");
   const ref = await callAsync<string>(s, "VM.clone", [template, "legacy"]);

@@ -1,10 +1,10 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { startSimulator, Simulator } from "../../../sim";
 import { configure } from "../../../provider/context";
 import { closeAllSessions, errorKind } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
+import { closedPortUrl } from "../closed-port";
 
 /** check names the cause: an input problem is a field failure; an unreachable pool, TLS or login is not. */
 let sim: Simulator;
@@ -26,13 +26,6 @@ const good = () => ({ "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFi
 
 const args = (template: string) => ({ name: "web-1", template, memory: "1GiB", ownerKey: "test/unit/Vm/web-1" });
 
-async function closedPortUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `https://127.0.0.1:${port}/`;
-}
 
 test("a template that does not exist is a problem with the template field", async () => {
   useSettings(good());

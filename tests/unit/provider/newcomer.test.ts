@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
 import { configure } from "../../../provider/context";
+import { configureFor } from "./env";
 import { closeAllSessions, errorKind } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
 import * as host from "../../../provider/resources/host";
@@ -30,8 +31,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`a newcomer's Vm on the 
   let sim: Simulator;
   before(async () => {
     sim = await startSimulator({ ...loadSpec(specName), users: { root: "pw" } });
-    const settings: Record<string, string> = { "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFingerprint": sim.tls!.fingerprint256 };
-    configure({ get: (k) => settings[k] });
+    configureFor(sim);
   });
   after(async () => {
     await closeAllSessions();
@@ -76,8 +76,7 @@ describe("Host and Plugins name a host of the pool, checked at preview", () => {
   let source: string;
   const ssh = { address: "10.0.0.9", hostKeyFingerprint: "SHA256:" + "B".repeat(43) };
   const useSimulator = () => {
-    const settings: Record<string, string> = { "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFingerprint": sim.tls!.fingerprint256 };
-    configure({ get: (k) => settings[k] });
+    configureFor(sim);
   };
   before(async () => {
     sim = await startSimulator({ ...loadSpec("demo"), users: { root: "pw" } });

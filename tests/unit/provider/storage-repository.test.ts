@@ -1,7 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, Simulator } from "../../../sim";
-import { configure } from "../../../provider/context";
+import { configureFor } from "./env";
 import { callAsync, closeAllSessions, XenApiSession } from "../../../provider/xenapi";
 import * as sr from "../../../provider/resources/storage-repository";
 
@@ -12,8 +12,7 @@ const OWNER = "test/unit/StorageRepository/images";
 
 before(async () => {
   sim = await startSimulator({ name: "sr", hosts: [{ name: "xs1" }, { name: "xs2" }], users: { root: "pw" } });
-  const settings: Record<string, string> = { "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFingerprint": sim.tls!.fingerprint256 };
-  configure({ get: (k) => settings[k] });
+  configureFor(sim);
   s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
 });
 after(async () => {

@@ -2,7 +2,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
-import { configure } from "../../../provider/context";
+import { configureFor } from "./env";
 import { closeAllSessions } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
 import type { VmOutputs } from "../../../provider/resources/vm";
@@ -21,8 +21,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
 
   before(async () => {
     sim = await startSimulator({ ...loadSpec(specName), users: { root: "pw" } });
-    const settings: Record<string, string> = { "xen:url": sim.masterUrl, "xen:password": "pw", "xen:tlsFingerprint": sim.tls!.fingerprint256 };
-    configure({ get: (k) => settings[k] });
+    configureFor(sim);
   });
   after(async () => {
     await closeAllSessions();

@@ -1,7 +1,6 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import * as https from "node:https";
-import * as net from "node:net";
 import { startSimulator, Simulator } from "../../../sim";
 import {
   backoffMs,
@@ -14,6 +13,7 @@ import {
   XenApiTlsError,
   XenApiTransportError,
 } from "../../../provider/xenapi";
+import { closedPortUrl } from "../closed-port";
 
 /** Connection problems: what is retried, what is not, and what the errors say. */
 const PASSWORD = "s3cret-xen";
@@ -57,13 +57,6 @@ function dropNext(n: number, at: "accept" | "request" | "answer"): Promise<void>
 
 const simCalls = (method: string) => sim.counters.calls()[method] ?? 0;
 
-async function closedPortUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `https://127.0.0.1:${port}/`;
-}
 
 test("the read predicate: getters and event.from are reads; writes, Async calls and plain names are not", () => {
   for (const m of ["VM.get_record", "VM.get_all", "SR.get_all_records", "VM.get_by_uuid", "network.get_by_name_label", "event.from", "session.get_this_host"]) {
