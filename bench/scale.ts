@@ -118,6 +118,11 @@ function vmBytes(checkpointFile: string): number {
   return sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length);
 }
 
+function oneVm(checkpointFile: string): unknown {
+  const data = JSON.parse(fs.readFileSync(checkpointFile, "utf8")) as { checkpoint: { latest: { resources: Array<Record<string, unknown>> } } };
+  return data.checkpoint.latest.resources.find((r) => String(r.type).endsWith(":Vm"));
+}
+
 async function runScale(n: number): Promise<ScaleResult> {
   const sim = await startSimulator({ ...loadSpec("demo"), users: { root: PASSWORD } });
   const dir = path.join(REPO_ROOT, ".work", "bench", `scale-${n}-${crypto.randomBytes(3).toString("hex")}`);
@@ -144,6 +149,7 @@ async function runScale(n: number): Promise<ScaleResult> {
     const checkpoint = path.join(dir, "backend", ".pulumi", "stacks", "bench-scale", "bench.json");
     const checkpointBytes = fs.statSync(checkpoint).size;
     const bytesPerVm = vmBytes(checkpoint);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`one Vm in the checkpoint: ${JSON.stringify(oneVm(checkpoint), null, 1)}\n`);
     await op("preview", ["preview", "--expect-no-changes"], FEWEST.preview, "all");
     await op("refresh", ["refresh", "--yes", "--skip-preview", "--expect-no-changes"], FEWEST.refresh, "all");
     await op("destroy", ["destroy", "--yes"], FEWEST.destroyPerVm, "VM");

@@ -5,6 +5,7 @@ import { isUnknown } from "../resources/unknown";
 import { CheckFailure } from "../resources/check";
 import { ownerKeyOf, resourceFor } from "./resources";
 import { asDeclared, importDeclaration } from "./import";
+import { storedInputs, withStoredDefaults } from "../resources/defaults";
 import { loadSchema, PackageSchema, secretProperties } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -51,12 +52,14 @@ export class XenProvider implements pulumiProvider.Provider {
     const { contract } = resourceFor(urn);
     // The owner mark the TypeScript SDK sets from the program: here from the URN, kept as it was once recorded.
     const ownerKey = typeof olds.ownerKey === "string" ? olds.ownerKey : typeof news.ownerKey === "string" ? news.ownerKey : ownerKeyOf(urn);
-    const { inputs, failures } = await contract.check(olds, { ...news, ownerKey });
-    return { inputs: inputs as Props, failures };
+    const { inputs, failures } = await contract.check(withStoredDefaults(contract, olds), { ...news, ownerKey });
+    return { inputs: storedInputs(contract, inputs) as Props, failures };
   }
 
-  async diff(id: string, urn: string, olds: Props, news: Props): Promise<DetailedDiff> {
+  async diff(id: string, urn: string, storedOlds: Props, storedNews: Props): Promise<DetailedDiff> {
     const { contract } = resourceFor(urn);
+    const olds: Props = withStoredDefaults(contract, storedOlds);
+    const news: Props = withStoredDefaults(contract, storedNews);
     const result = contract.diff(id, olds, news);
     const changed = (field: string) => isUnknown(news[field]) || canonical(olds[field]) !== canonical(news[field]);
     const detailedDiff: Record<string, PropertyChange> = {};
@@ -69,15 +72,20 @@ export class XenProvider implements pulumiProvider.Provider {
   }
 
   /** In a preview nothing is made: the outputs are the inputs, the rest unknown (absent). */
-  async create(urn: string, inputs: Props, preview = false): Promise<{ id: string; outs: Props }> {
+  async create(urn: string, stored: Props, preview = false): Promise<{ id: string; outs: Props }> {
+    const { contract } = resourceFor(urn);
+    const inputs: Props = withStoredDefaults(contract, stored);
     if (preview) return { id: "", outs: inputs };
-    return resourceFor(urn).contract.create(inputs);
+    return contract.create(inputs);
   }
 
   /** With no recorded state (an import), the object is read as a program declaring all of it would describe it. */
   async read(id: string, urn: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
     const { kind, contract } = resourceFor(urn);
-    if (Object.keys(props).length > 0) return contract.read(id, props);
+    if (Object.keys(props).length > 0) {
+      const result = await contract.read(id, props);
+      return { ...result, inputs: result.inputs && (storedInputs(contract, result.inputs) as Props) };
+    }
     const found = await importDeclaration(kind, id);
     if (!found) return { id: "" };
     const result = await contract.read(found.id, found.declaration);
@@ -90,8 +98,9 @@ export class XenProvider implements pulumiProvider.Provider {
   }
 
   /** In a preview nothing changes: the new inputs, and the outputs an update keeps (the uuid...) as they are. */
-  async update(id: string, urn: string, olds: Props, news: Props, preview = false): Promise<{ outs: Props }> {
+  async update(id: string, urn: string, olds: Props, stored: Props, preview = false): Promise<{ outs: Props }> {
     const { contract } = resourceFor(urn);
+    const news: Props = withStoredDefaults(contract, stored);
     if (preview) {
       const kept = Object.fromEntries((contract.stableOutputs as readonly string[]).filter((k) => k in olds).map((k) => [k, olds[k]]));
       return { outs: { ...kept, ...news } };

@@ -26,6 +26,12 @@ export interface ResourceContract<Inputs, Outputs extends Inputs> {
   updatable: readonly (keyof Inputs)[];
   /** Fields whose change replaces the object. */
   replacing: readonly (keyof Inputs)[];
+  /**
+   * Input values the engine need not store: both surfaces leave fields at these values out of check's result and
+   * put them back (./defaults.ts) before calling check (its olds), diff, create or update, so these functions always
+   * see every field, also in states written before a field existed. Omitted: everything is stored.
+   */
+  defaults?: Partial<Inputs>;
   /** Outputs (not inputs) that an in-place update never changes, e.g. the uuid. */
   stableOutputs: readonly Exclude<keyof Outputs, keyof Inputs>[];
 }

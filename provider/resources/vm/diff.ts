@@ -33,11 +33,11 @@ export const UPDATABLE = [
 /** What needs a new VM: its origin, and a boot mode XenAPI will not switch on a VM with an installed OS. */
 export const REPLACING = ["template", "copyToSr", "bootMode"] as const;
 
-export function diff(_id: string, stored: Record<string, unknown>, given: Record<string, unknown>): DiffResult {
-  // States written before allowDiskRemoval existed (and what refresh reads back from them) hold no value for it:
-  // they meant its default.
-  const olds: Record<string, unknown> = { ...stored, allowDiskRemoval: stored.allowDiskRemoval ?? false };
-  const news: Record<string, unknown> = { ...given, allowDiskRemoval: given.allowDiskRemoval ?? false };
+/**
+ * `olds` and `news` hold every field: the surfaces fill the defaults (VM_DEFAULTS) of what the engine stored, also
+ * in states written before a field (such as allowDiskRemoval) existed.
+ */
+export function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
   const result = diffByRules(olds, news, {
     update: UPDATABLE,
     replace: REPLACING,

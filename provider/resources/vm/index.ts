@@ -11,7 +11,7 @@ import { initFailure } from "../init-failure";
 import { diff as diffVm, REPLACING, UPDATABLE } from "./diff";
 import { ResourceContract } from "../contract";
 import { assertAdoptable } from "../adopt";
-import { DesiredPowerState, DiskSpec, normalize, VmInputs } from "./inputs";
+import { DesiredPowerState, DiskSpec, normalize, VM_DEFAULTS, VmInputs } from "./inputs";
 import { currentIp } from "./power";
 import { validateAgainstPool } from "./validate";
 import { planDisks } from "./disk-plan";
@@ -203,4 +203,4 @@ async function currentInputs(session: XenApiSession, record: VmRecord, declared:
 
 
 /** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */
-export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, stableOutputs: ["uuid"] } satisfies ResourceContract<VmInputs, VmOutputs>;
+export const contract = { check, diff, create, read, update, remove, updatable: UPDATABLE, replacing: REPLACING, defaults: VM_DEFAULTS, stableOutputs: ["uuid"] } satisfies ResourceContract<VmInputs, VmOutputs>;

@@ -80,41 +80,70 @@ export interface VmInputs {
   adopt: string;
 }
 
+/**
+ * What a field left out means. The engine stores check's result without the fields at these values (the contract's
+ * `defaults`, ../defaults.ts): the bookkeeping lists, disks and interfaces are always stored, since their absence
+ * means a state written before they existed.
+ */
+export const VM_DEFAULTS = {
+  description: "",
+  template: "",
+  copyToSr: "",
+  sr: "",
+  bootMode: "",
+  pvBootloader: "",
+  pvArgs: "",
+  hvmBootOrder: "",
+  firmware: "",
+  cdrom: "",
+  otherConfig: {},
+  xenstoreData: {},
+  tags: [],
+  affinity: "",
+  powerState: "running",
+  waitForIp: false,
+  ipTimeoutSeconds: 300,
+  allowRestart: false,
+  allowDiskRemoval: false,
+  ownerKey: "",
+  adopt: "",
+} satisfies Partial<VmInputs>;
+
 type Raw = Record<string, unknown>;
 
 export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: CheckFailure[] } {
   const c = new Checker();
-  const bootMode = news.bootMode === undefined ? "" : c.oneOf(news, "bootMode", BOOT_MODES);
-  const firmware = news.firmware === undefined ? "" : c.oneOf(news, "firmware", ["bios", "uefi"] as const);
+  const bootMode = news.bootMode === undefined ? VM_DEFAULTS.bootMode : c.oneOf(news, "bootMode", BOOT_MODES);
+  const firmware = news.firmware === undefined ? VM_DEFAULTS.firmware : c.oneOf(news, "firmware", ["bios", "uefi"] as const);
   const inputs: VmInputs = {
     name: c.requiredString(news, "name"),
-    description: c.optionalString(news, "description", ""),
-    template: c.optionalString(news, "template", ""),
-    copyToSr: c.optionalString(news, "copyToSr", ""),
-    sr: c.optionalString(news, "sr", ""),
+    description: c.optionalString(news, "description", VM_DEFAULTS.description),
+    template: c.optionalString(news, "template", VM_DEFAULTS.template),
+    copyToSr: c.optionalString(news, "copyToSr", VM_DEFAULTS.copyToSr),
+    sr: c.optionalString(news, "sr", VM_DEFAULTS.sr),
     bootMode,
-    pvBootloader: c.optionalString(news, "pvBootloader", ""),
-    pvArgs: c.optionalString(news, "pvArgs", ""),
-    hvmBootOrder: c.optionalString(news, "hvmBootOrder", ""),
+    pvBootloader: c.optionalString(news, "pvBootloader", VM_DEFAULTS.pvBootloader),
+    pvArgs: c.optionalString(news, "pvArgs", VM_DEFAULTS.pvArgs),
+    hvmBootOrder: c.optionalString(news, "hvmBootOrder", VM_DEFAULTS.hvmBootOrder),
     firmware,
     memory: memoryOf(c, news.memory),
     vcpus: vcpusOf(c, news.vcpus),
     disks: disksOf(c, news.disks),
     networkInterfaces: interfacesOf(c, news.networkInterfaces),
-    cdrom: c.optionalString(news, "cdrom", ""),
+    cdrom: c.optionalString(news, "cdrom", VM_DEFAULTS.cdrom),
     otherConfig: c.stringMap(news, "otherConfig"),
     xenstoreData: c.stringMap(news, "xenstoreData"),
     tags: c.stringSet(news, "tags"),
-    affinity: c.optionalString(news, "affinity", ""),
-    powerState: news.powerState === undefined ? "running" : c.oneOf(news, "powerState", POWER_STATES),
-    waitForIp: c.optionalBoolean(news, "waitForIp", false),
-    ipTimeoutSeconds: numberOr(c, news, "ipTimeoutSeconds", 300),
-    allowRestart: c.optionalBoolean(news, "allowRestart", false),
-    allowDiskRemoval: c.optionalBoolean(news, "allowDiskRemoval", false),
+    affinity: c.optionalString(news, "affinity", VM_DEFAULTS.affinity),
+    powerState: news.powerState === undefined ? VM_DEFAULTS.powerState : c.oneOf(news, "powerState", POWER_STATES),
+    waitForIp: c.optionalBoolean(news, "waitForIp", VM_DEFAULTS.waitForIp),
+    ipTimeoutSeconds: numberOr(c, news, "ipTimeoutSeconds", VM_DEFAULTS.ipTimeoutSeconds),
+    allowRestart: c.optionalBoolean(news, "allowRestart", VM_DEFAULTS.allowRestart),
+    allowDiskRemoval: c.optionalBoolean(news, "allowDiskRemoval", VM_DEFAULTS.allowDiskRemoval),
     assignedDevices: [],
     templateDisks: [],
-    ownerKey: c.optionalString(news, "ownerKey", ""),
-    adopt: c.optionalString(news, "adopt", ""),
+    ownerKey: c.optionalString(news, "ownerKey", VM_DEFAULTS.ownerKey),
+    adopt: c.optionalString(news, "adopt", VM_DEFAULTS.adopt),
   };
   if (inputs.bootMode === "pv" && (inputs.hvmBootOrder || inputs.firmware)) {
     c.fail(inputs.hvmBootOrder ? "hvmBootOrder" : "firmware", "hvmBootOrder and firmware apply to HVM guests; this VM's bootMode is pv");

@@ -5,6 +5,7 @@ import { loadSpec } from "../../../sim/spec-load";
 import { configureFor } from "./env";
 import { closeAllSessions } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
+import * as provider from "../../../provider";
 import type { VmOutputs } from "../../../provider/resources/vm";
 
 /**
@@ -110,7 +111,8 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     assert.deepEqual(failures, []);
     assert.equal(inputs.disks[0].device, root.device);
     assert.equal(inputs.disks[0].bootable, false, "as the state has it");
-    assert.deepEqual(vm.diff("id", legacy, inputs as unknown as Raw), { changes: false, replaces: [], deleteBeforeReplace: false });
+    // Through the dynamic provider's surface, as the engine calls it: it reads the missing allowDiskRemoval as its default.
+    assert.deepEqual(provider.vm.diff("id", legacy, inputs as unknown as Raw), { changes: false, replaces: [], deleteBeforeReplace: false });
     // The issue's case: such a disk also named an SR, which its template disk is not on. Refused at check (the old
     // code let refresh turn it into a replace), naming both and how to get a new disk instead.
     const elsewhere = otherSr(root.sr);
