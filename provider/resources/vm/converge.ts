@@ -4,6 +4,7 @@ import { recordOf, resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
 import { halt, powerStateOf, setPowerState, waitForIp } from "./power";
+import { haltOnlyChanges, HaltOnlySettings, haltRefusal, mayHalt } from "./halt-rule";
 import { progressReporter } from "../progress";
 
 /**
@@ -15,11 +16,10 @@ import { progressReporter } from "../progress";
 export async function converge(session: XenApiSession, vm: Ref, desired: VmInputs, previous: VmInputs | undefined, known?: VmRecord): Promise<void> {
   let record = known ?? (await vmRecord(session, vm));
 
-  if (needsHalt(record, desired) && record.power_state !== "Halted") {
-    // check() refused this change on a running VM unless the user allowed a restart (or it is a fresh VM).
-    if (previous && !desired.allowRestart && previous.powerState !== "halted") {
-      throw new Error("the change needs the VM halted; set allowRestart: true to allow halt-change-start");
-    }
+  const haltOnly = haltOnlyChanges(currentSettings(record), desired);
+  if (haltOnly.length > 0 && record.power_state !== "Halted") {
+    // check() refused this against the last state; the VM itself can still differ from it (changed behind our back).
+    if (!mayHalt(previous, desired)) throw new Error(haltOnly.map(haltRefusal).join("; "));
     await halt(session, vm);
     record = await vmRecord(session, vm);
   }
@@ -35,8 +35,7 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   await applyBoot(session, vm, record, desired);
   if (desired.memory) await applyMemory(session, vm, record, desired.memory);
   if (desired.vcpus) await applyVcpus(session, vm, record, desired.vcpus);
-  const mayHalt = !previous || desired.allowRestart || previous.powerState === "halted";
-  await applyDisks(session, vm, record, desired, previous, mayHalt ? () => halt(session, vm) : undefined);
+  await applyDisks(session, vm, record, desired, previous, mayHalt(previous, desired) ? () => halt(session, vm) : undefined);
   await applyInterfaces(session, vm, record, desired, await isRunning());
   // The CD drive is only looked at when the program manages it (declares an ISO now, or did before).
   if (desired.cdrom || previous?.cdrom) {
@@ -54,16 +53,9 @@ function vmRecord(session: XenApiSession, vm: Ref): Promise<VmRecord> {
   return recordOf<VmRecord>(session, "VM", vm);
 }
 
-/** Static memory and the VCPU maximum only change on a halted VM. */
-function needsHalt(record: VmRecord, desired: VmInputs): boolean {
-  const m = desired.memory;
-  const staticChange =
-    m !== undefined &&
-    (fromInt64(record.memory_static_max) !== m.staticMax ||
-      (m.staticMin !== undefined && fromInt64(record.memory_static_min) !== m.staticMin) ||
-      fromInt64(record.memory_static_min) > m.dynamicMin);
-  const vcpuChange = desired.vcpus !== undefined && fromInt64(record.VCPUs_max) !== desired.vcpus.max;
-  return staticChange || vcpuChange;
+/** The VM's halt-only settings as xapi has them (./halt-rule.ts). */
+function currentSettings(record: VmRecord): HaltOnlySettings {
+  return { staticMin: fromInt64(record.memory_static_min), staticMax: fromInt64(record.memory_static_max), vcpusMax: fromInt64(record.VCPUs_max) };
 }
 
 /** Sets the keys the program declares; removes only keys it declared before and dropped. */

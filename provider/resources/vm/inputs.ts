@@ -2,6 +2,7 @@ import { Checker, CheckFailure } from "../check";
 import { isUnknown } from "../unknown";
 import { parseSize, formatSize } from "../size";
 import { normalizeMac } from "../mac";
+import { haltOnlyChanges, haltRefusal, mayHalt } from "./halt-rule";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Normalized inputs of a Vm (see sdk/vm.ts for the documented Args). Sizes are bytes, MACs lower-case, sets sorted,
@@ -159,20 +160,20 @@ export function normalize(olds: Raw, news: Raw): { inputs: VmInputs; failures: C
 }
 
 /**
- * Changes XenAPI cannot make on a running VM unless the user allowed a restart. (Disks: ./disk-plan.ts, once
- * every disk has its device.)
+ * Changes XenAPI cannot make on a running VM unless the user allowed a restart (./halt-rule.ts), against what the
+ * last state declared. (Disks: ./disk-plan.ts, once every disk has its device.)
  */
 function checkChangeAgainstOld(c: Checker, olds: Raw, news: VmInputs): void {
-  const staysRunning = olds.powerState !== "halted" && news.powerState !== "halted";
-  if (!staysRunning || news.allowRestart) return;
+  if (mayHalt({ powerState: (olds.powerState as DesiredPowerState | undefined) ?? VM_DEFAULTS.powerState }, news)) return;
   const oldMemory = olds.memory as MemoryLimits | undefined;
-  if (news.memory && oldMemory && (news.memory.staticMax !== oldMemory.staticMax || news.memory.staticMin !== oldMemory.staticMin)) {
-    c.fail("memory", "static memory limits can only change while the VM is halted: set allowRestart: true (halt, change, start) or powerState: halted");
-  }
   const oldVcpus = olds.vcpus as VmInputs["vcpus"];
-  if (news.vcpus && oldVcpus && news.vcpus.max !== oldVcpus.max) {
-    c.fail("vcpus", "VCPUs max can only change while the VM is halted: set allowRestart: true (halt, change, start) or powerState: halted");
-  }
+  const declared = {
+    staticMin: isUnknown(oldMemory) ? undefined : oldMemory?.staticMin,
+    staticMax: isUnknown(oldMemory) ? undefined : oldMemory?.staticMax,
+    vcpusMax: isUnknown(oldVcpus) ? undefined : oldVcpus?.max,
+  };
+  // What was not declared before is not known here: converge compares it with the VM itself.
+  for (const field of haltOnlyChanges(declared, news)) c.fail(field, haltRefusal(field));
 }
 
 function size(c: Checker, property: string, value: unknown): number {

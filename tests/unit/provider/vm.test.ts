@@ -128,6 +128,25 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     assert.equal(shutdowns() - before, 1);
   });
 
+  test("a static memory change declared together with powerState halted halts the VM without allowRestart (check lets it through, and so does update)", async () => {
+    const args = computeArgs({
+      memory: "3GiB", powerState: "halted", disks: [{ device: "0", size: "16GiB", bootable: true }],
+      networkInterfaces: [{ network: "Pool-wide network associated with eth0", mac: "02:16:3e:aa:bb:01" }, { network: "Pool-wide network associated with eth0" }],
+    });
+    assert.equal(vmByUuid(created.uuid).power_state, "Running");
+    const { inputs, failures } = await vm.check(created as unknown as Record<string, unknown>, args);
+    assert.deepEqual(failures, []);
+    ({ outs: created } = await vm.update(created.uuid, created, inputs));
+    const record = vmByUuid(created.uuid);
+    assert.equal(record.memory_static_max, String(3 * GiB));
+    assert.equal(record.power_state, "Halted");
+    // Back to running (with allowRestart unchanged: a halted VM needs none) for the tests below.
+    const back = await vm.check(created as unknown as Record<string, unknown>, { ...args, powerState: "running" });
+    assert.deepEqual(back.failures, []);
+    ({ outs: created } = await vm.update(created.uuid, created, back.inputs));
+    assert.equal(vmByUuid(created.uuid).power_state, "Running");
+  });
+
   for (const leftover of ["clone", "clone+provision", "clone+tag+provision+untemplate"] as const) {
     test(`a create interrupted after ${leftover} is finished by the retry: running, not a template, every disk tagged, not made twice`, async () => {
       const owner = `test/unit/Vm/resumed-${leftover}`;
