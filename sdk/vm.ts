@@ -114,7 +114,7 @@ export interface VmArgs {
   ipTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Allow halt-change-start for changes XenAPI only makes on a halted VM (static memory, VCPUs max). Without it,
-   * such a change on a running VM fails at preview with the reason.
+   * such a change on a running VM fails at preview with the reason, unless the same change declares powerState halted.
    */
   allowRestart?: pulumi.Input<boolean>;
   /**
