@@ -3,7 +3,7 @@
  * host key, runs read-only commands (readlink, test, cat), and describes the host and its dom0 preparation as the
  * `Host` Args that adopt them unchanged: a step reads as done only when it is there as the Host resource makes it.
  */
-import { normalizeFingerprint, pathExists, publicKeyId, readTextFile, ROOT_AUTHORIZED_KEYS, symlinkTarget, withDom0 } from "../dom0";
+import { listAuthorizedKeyLines, normalizeFingerprint, pathExists, symlinkTarget, withDom0 } from "../dom0";
 import { BOOT_GUEST, IMAGES, ROOT_KEY, SR_MOUNT } from "../resources/host";
 import type { DiscoveredHost } from "./walk";
 
@@ -57,7 +57,8 @@ export function hostFor(option: Dom0Option, hosts: DiscoveredHost[]): Discovered
  *   `<SR mount>/images` point into one of this host's local SRs (named with `localSr` when it is not the default
  *   "Local storage"); else false, which leaves whatever is there alone;
  * - `rootKeyPair`: true only when /root/.ssh/id_rsa and id_rsa.pub exist;
- * - `trustedPublicKeys`: every key line of root's authorized_keys, as found (so refresh shows one removed by hand);
+ * - `trustedPublicKeys`: every key line of root's authorized_keys, as found (so refresh shows one removed by hand),
+ *   read through the dom0 layer's authorized_keys editor (`listAuthorizedKeyLines`: `#` lines skipped);
  * - `authorizeOn`: empty (peers' trust shows as their keys in each host's trustedPublicKeys).
  */
 export async function discoverDom0(host: DiscoveredHost, option: Dom0Option, ssh: { privateKey: string; username: string }): Promise<Record<string, unknown>> {
@@ -66,7 +67,7 @@ export async function discoverDom0(host: DiscoveredHost, option: Dom0Option, ssh
     bootGuest: await symlinkTarget(s, BOOT_GUEST),
     images: await symlinkTarget(s, IMAGES),
     rootKeyPair: (await pathExists(s, ROOT_KEY)) && (await pathExists(s, `${ROOT_KEY}.pub`)),
-    authorizedKeys: (await readTextFile(s, ROOT_AUTHORIZED_KEYS)) ?? "",
+    trustedPublicKeys: await listAuthorizedKeyLines(s),
   })).catch((e: unknown) => {
     throw new Error(`--dom0 ${option.host}: reading the dom0 at ${option.address}:${option.port} failed: ${e instanceof Error ? e.message : String(e)}`);
   });
@@ -92,19 +93,7 @@ export async function discoverDom0(host: DiscoveredHost, option: Dom0Option, ssh
     bootGuest: sr !== undefined && bootSr === sr,
     images: sr !== undefined && imagesSr === sr,
     rootKeyPair: found.rootKeyPair,
-    trustedPublicKeys: keyLines(found.authorizedKeys),
+    trustedPublicKeys: found.trustedPublicKeys,
     authorizeOn: [],
   };
 }
-
-/** The key lines of an authorized_keys file, normalized as the Host resource's check does (trimmed, one per key, sorted). */
-export function keyLines(text: string): string[] {
-  const byId = new Map<string, string>();
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    const id = publicKeyId(line);
-    if (id && !line.startsWith("#") && !byId.has(id)) byId.set(id, line);
-  }
-  return [...byId.values()].sort();
-}
-

@@ -7,7 +7,12 @@
  * - `files.ts`       writeFileAtomic, readFile, readTextFile, fileSha256, removeFile, mkdirp, pathExists
  * - `symlink.ts`     ensureSymlink, readSymlink, removeSymlink
  * - `filesystem.ts`  filesystemId, sameFilesystem
- * - `keys.ts`        ensureKeyPair, addAuthorizedKey, removeAuthorizedKey, listAuthorizedKeys
+ * - `edit.ts`        editRemoteFile (read-modify-write under a per-file lock), serialized, statFile
+ * - `key-pair.ts`    ensureKeyPair
+ * - `authorized-keys.ts`       the authorized_keys text editor (pure): publicKeyId, authorizedKeyIds,
+ *                              authorizedKeyLines, withKeyLine, withoutKey, CREATED_MARKER
+ * - `authorized-keys-file.ts`  a dom0's authorized_keys through that editor: addAuthorizedKey, removeAuthorizedKey,
+ *                              listAuthorizedKeys, listAuthorizedKeyLines, ROOT_AUTHORIZED_KEYS
  * - `errors.ts`      Dom0Error and its codes
  */
 export * from "./errors";
@@ -17,4 +22,7 @@ export * from "./connection";
 export * from "./files";
 export * from "./symlink";
 export * from "./filesystem";
-export * from "./keys";
+export * from "./edit";
+export * from "./key-pair";
+export * from "./authorized-keys";
+export * from "./authorized-keys-file";

@@ -1,5 +1,5 @@
 import { sshSettings, xenSession } from "../context";
-import { HostAdded } from "../resources/host";
+import { NOTHING_ADDED } from "../resources/host";
 import { discoverDom0, hostFor, parseDom0Option } from "../discover/dom0";
 import { walkPool } from "../discover/walk";
 import { PbdRecord, Ref, SrRecord, VmRecord } from "../xenapi";
@@ -27,9 +27,6 @@ export interface ImportRead {
   id: string;
   declaration: Props;
 }
-
-/** A Host found already prepared: nothing was added by this stack, so delete leaves it all in place. */
-const NOTHING_ADDED: HostAdded = { symlinks: [], dirs: [], keyPair: "", authorizedKeys: [], authorizedOn: [], otherConfigKeys: [], tags: [] };
 
 const IMPORTERS: Record<string, (id: string) => Promise<ImportRead | undefined>> = {
   StorageRepository: async (id) => {
@@ -84,6 +81,7 @@ const IMPORTERS: Record<string, (id: string) => Promise<ImportRead | undefined>>
     const { adopt: _adopt, ...declaration } = await discoverDom0(host, option, sshSettings());
     const defaults = host.localSrs.filter((sr) => sr.localStorage);
     const localSrUuid = (declaration.localSr as string | undefined) ?? (defaults.length === 1 ? defaults[0].uuid : "");
+    // A Host found already prepared: nothing was added by this stack, so delete leaves it all in place.
     return { id: host.uuid, declaration: { ...declaration, localSrUuid, added: NOTHING_ADDED } };
   },
 };

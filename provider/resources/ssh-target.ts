@@ -1,8 +1,8 @@
 /**
  * The SSH side shared by the dom0 resources (Host, Plugins, FirewallDriver, NovaComputeConfig): the `ssh` input
- * (address, port, pinned host key, user), the connection built from it with the stack's private key, a per-file
- * lock so that resources editing the same file on the same machine never lose each other's edits, and edits of a
- * remote text file that keep its mode and owner.
+ * (address, port, pinned host key, user), the connection built from it with the stack's private key, and (from
+ * ../dom0/edit.ts) the per-file lock so that resources editing the same file on the same machine never lose each
+ * other's edits, and edits of a remote text file that keep its mode and owner.
  */
 import { sshSettings } from "../context";
 import {
@@ -10,10 +10,7 @@ import {
   Dom0Error,
   Dom0Session,
   normalizeFingerprint,
-  readTextFile,
-  removeFile,
   withDom0,
-  writeFileAtomic,
 } from "../dom0";
 import { Checker } from "./check";
 import { isUnknown } from "./unknown";
@@ -106,65 +103,10 @@ export function withTarget<T>(t: SshTarget, fn: (session: Dom0Session) => Promis
   return withDom0(connectionFor(t), fn);
 }
 
-const queues = new Map<string, Promise<unknown>>();
-
-/**
- * Runs `fn` after every earlier call with the same key has finished. Pulumi runs resources in parallel in one
- * provider process; read-modify-write edits of one file (authorized_keys, nova.conf) are serialized by
- * `<address>:<port>:<path>` so that none is lost.
- */
-export async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(fn);
-  const tail = run.catch(() => undefined);
-  queues.set(key, tail);
-  try {
-    return await run;
-  } finally {
-    if (queues.get(key) === tail) queues.delete(key);
-  }
-}
-
-export interface FileStat {
-  mode: number;
-  uid: string;
-  gid: string;
-}
-
-/** Mode and owner of a file, or undefined when nothing is there. */
-export async function statFile(session: Dom0Session, path: string): Promise<FileStat | undefined> {
-  const r = await session.run(["stat", "-c", "%a %u %g", "--", path]);
-  if (r.code !== 0) return undefined;
-  const [mode, uid, gid] = r.stdout.trim().split(" ");
-  return { mode: parseInt(mode, 8), uid, gid };
-}
-
-/**
- * Edits a remote text file under the per-file lock: `edit` gets the current text (undefined when missing) and
- * returns the new text, or `null` to remove the file. A changed file is written atomically with its old mode and
- * owner (nova.conf is typically root:nova 0640); a new one with `mode`. Returns the text before and after.
- */
-export async function editRemoteFile(
-  session: Dom0Session,
-  lockKey: string,
-  path: string,
-  edit: (current: string | undefined) => string | null,
-  options: { mode?: number } = {},
-): Promise<{ before: string | undefined; after: string | null; changed: boolean }> {
-  return serialized(`${lockKey}:${path}`, async () => {
-    const before = await readTextFile(session, path);
-    const after = edit(before);
-    if (after === (before ?? null)) return { before, after, changed: false };
-    if (after === null) {
-      await removeFile(session, path);
-      return { before, after, changed: true };
-    }
-    const stat = before === undefined ? undefined : await statFile(session, path);
-    await writeFileAtomic(session, path, after, { mode: stat?.mode ?? options.mode ?? 0o644 });
-    if (stat) await session.runChecked(["chown", `${stat.uid}:${stat.gid}`, "--", path], { what: `chown ${path}` });
-    return { before, after, changed: true };
-  });
-}
+// The per-file lock and remote file edits live in the dom0 layer (../dom0/edit.ts, where authorized_keys edits use
+// them too); re-exported here for the resources that import them from this module.
+export { editRemoteFile, serialized, statFile } from "../dom0";
+export type { FileStat } from "../dom0";
 
 /** A Dom0Error's message, or any error's, for wrapping with the resource and field it concerns. */
 export function reason(err: unknown): string {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import {
   addAuthorizedKey,
+  CREATED_MARKER,
   ensureKeyPair,
   listAuthorizedKeys,
   publicKeyId,
@@ -72,5 +73,23 @@ describe("root trust between dom0s", () => {
     });
     const r = await a.exec(["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", `root@${b.name}`, "hostname"]);
     assert.notEqual(r.code, 0, "A no longer logs in to B");
+  });
+
+  it("a file it created starts with the marker, is 0600, and goes with its last key (removed by line or by key id)", async () => {
+    const [a, , c] = t.hosts;
+    const path = c.path("/root/.ssh/authorized_keys");
+    assert.ok(fs.readFileSync(path, "utf8").startsWith(`${CREATED_MARKER}\n`));
+    assert.equal(fs.statSync(path).mode & 0o777, 0o600);
+    await withDom0(connectionOf(c), async (s) => {
+      assert.equal(await removeAuthorizedKey(s, publicKeyId(publicKeys[0])!), true);
+      assert.equal(fs.existsSync(path), true, "a key is left");
+      assert.equal(await removeAuthorizedKey(s, publicKeys[1]), true);
+      assert.equal(await removeAuthorizedKey(s, publicKeys[1]), false);
+    });
+    assert.equal(fs.existsSync(path), false, "gone with its last key");
+    await withDom0(connectionOf(a), async (s) => {
+      await assert.rejects(addAuthorizedKey(s, "not a key"), /not one OpenSSH public key line/);
+      await assert.rejects(removeAuthorizedKey(s, `${publicKeys[1]}\n${publicKeys[2]}`), /not one OpenSSH public key line/);
+    });
   });
 });
