@@ -1,4 +1,4 @@
-import { applyMapDelta, applySetDelta, callAsync, int64, fromInt64, HostRecord, mapDelta, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, setDelta, setFieldEntry, SrRecord, XenApiSession } from "../xenapi";
+import { addFieldEntry, applyMapDelta, applySetDelta, callAsync, int64, fromInt64, HostRecord, mapDelta, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, setDelta, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
@@ -185,7 +185,8 @@ async function startSr(session: XenApiSession, inputs: SrInputs): Promise<Ref> {
 /** Steps 2–6 on an SR from step 1 (fresh, or found again): each only where it is still to do. */
 async function finishSr(session: XenApiSession, ref: Ref, inputs: SrInputs): Promise<void> {
   const record = await srRecord(session, ref);
-  if (inputs.ownerKey) await setFieldEntry(session, "SR", ref, "other_config", OWNER_KEY, inputs.ownerKey, record.other_config);
+  // Add only: an SR carrying another owner's mark is refused (MAP_DUPLICATE_KEY), never taken over.
+  if (inputs.ownerKey && record.other_config[OWNER_KEY] !== inputs.ownerKey) await addFieldEntry(session, "SR", ref, "other_config", OWNER_KEY, inputs.ownerKey);
   // Only the declared keys: the others in the SR's other-config are xapi's, the backend's or another tool's.
   const otherConfig = mapDelta(record.other_config, inputs.otherConfig, Object.keys(inputs.otherConfig));
   await applyMapDelta(session, "SR", ref, "other_config", otherConfig, record.other_config);

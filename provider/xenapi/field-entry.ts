@@ -88,6 +88,15 @@ export async function setFieldEntry(
   await session.call(`${cls}.add_to_${field}`, ref, key, value);
 }
 
+/**
+ * Adds entry `key` that must not be there yet: one `<cls>.add_to_<field>`, which xapi refuses with MAP_DUPLICATE_KEY
+ * when the key is there, whatever its value. For marks such as an owner key, where replacing another's value would
+ * be wrong.
+ */
+export async function addFieldEntry(session: XenApiSession, cls: string, ref: Ref, field: string, key: string, value: string): Promise<void> {
+  await session.call(`${cls}.add_to_${field}`, ref, key, value);
+}
+
 /** Applies `delta` to map field `field` (removals first), entry by entry through setFieldEntry. */
 export async function applyMapDelta(session: XenApiSession, cls: string, ref: Ref, field: string, delta: MapDelta, known?: StringMap): Promise<void> {
   for (const key of delta.remove) await setFieldEntry(session, cls, ref, field, key, null, known);

@@ -1,4 +1,4 @@
-import { applyMapDelta, applySetDelta, fromInt64, int64, mapDelta, Ref, setDelta, StringMap, VmRecord, XenApiSession } from "../../xenapi";
+import { applyMapDelta, applySetDelta, fromInt64, int64, mapDelta, Ref, setDelta, setFieldEntry, StringMap, VmRecord, XenApiSession } from "../../xenapi";
 import { recordOf, resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
@@ -86,9 +86,7 @@ async function applyBoot(session: XenApiSession, vm: Ref, record: VmRecord, desi
   }
   const params = record.HVM_boot_params ?? {};
   for (const [key, value] of [["order", desired.hvmBootOrder], ["firmware", desired.firmware]] as const) {
-    if (!value || params[key] === value) continue;
-    if (key in params) await session.call("VM.remove_from_HVM_boot_params", vm, key);
-    await session.call("VM.add_to_HVM_boot_params", vm, key, value);
+    if (value) await setFieldEntry(session, "VM", vm, "HVM_boot_params", key, value, params);
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
-import { addToSet, applyMapDelta, applySetDelta, mapDelta, removeFromSet, setDelta, setFieldEntry, XenApiSession } from "../../../provider/xenapi";
+import { addFieldEntry, addToSet, applyMapDelta, applySetDelta, mapDelta, removeFromSet, setDelta, setFieldEntry, XenApiError, XenApiSession } from "../../../provider/xenapi";
 
 describe("mapDelta / setDelta (pure)", () => {
   test("mapDelta: new and changed keys are set, dropped keys removed, equal keys left alone", () => {
@@ -101,6 +101,13 @@ describe("setFieldEntry / addToSet / removeFromSet (simulator)", () => {
     assert.equal((await otherConfig()).raced, "mine");
     await setFieldEntry(s, "network", net, "other_config", "raced", null);
     assert.deepEqual(await otherConfig(), { keep: "theirs" });
+  });
+
+  test("addFieldEntry: one add_to_, refused with MAP_DUPLICATE_KEY when the key is there (another's mark is not replaced)", async () => {
+    assert.deepEqual(await counted(() => addFieldEntry(s, "network", net, "other_config", "mark", "mine")), { "network.add_to_other_config": 1 });
+    await assert.rejects(addFieldEntry(s, "network", net, "other_config", "mark", "theirs"), (e: unknown) => e instanceof XenApiError && e.code === "MAP_DUPLICATE_KEY");
+    assert.equal((await otherConfig()).mark, "mine");
+    await setFieldEntry(s, "network", net, "other_config", "mark", null);
   });
 
   test("applyMapDelta: removals, then sets, entry by entry; other keys untouched", async () => {
