@@ -51,9 +51,9 @@ async function storageRows(sim: Simulator): Promise<Row[]> {
   const inputs = (i: number) =>
     sr.check({}, { name: `iso-${i}`, type: "iso", deviceConfig: { location: `nfs:/isos/${i}` }, otherConfig: { "i18n-key": "local-storage-iso" }, tags: ["a"] }).inputs;
   // Fewest calls: pool.get_all + pool.get_master (where to create), Async.SR.create + 1 poll + task.destroy,
-  // remove+add other-config (add_to fails on an existing key), add_tags, then the outputs: SR.get_record,
-  // PBD.get_record and host.get_uuid for each of the 3 hosts.
-  rows.push(await measure(sim, "StorageRepository create (shared, 3 hosts)", 15, async (i) => ids.push((await sr.create(inputs(i))).id)));
+  // add_to_other_config (the new SR has no such key, so no remove_from_ first), add_tags, then the outputs:
+  // SR.get_record, PBD.get_record and host.get_uuid for each of the 3 hosts.
+  rows.push(await measure(sim, "StorageRepository create (shared, 3 hosts)", 14, async (i) => ids.push((await sr.create(inputs(i))).id)));
   const outs = await Promise.all(ids.map((id, i) => sr.read(id, { ...inputs(i), uuid: id, physicalSize: 0, attachedHosts: [] })));
   // read: get_by_uuid + get_record + 3 PBD.get_record + 3 host.get_uuid, one by one. Through the pool view, a read
   // that begins an operation costs one event.from (the catch-up), shared by every read of that operation.

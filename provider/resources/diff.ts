@@ -44,25 +44,8 @@ export function changedFields<K extends string>(
   return fields.filter((f) => canonical(olds[f]) !== canonical(news[f]));
 }
 
-/** Changes between two string maps: keys to set (new or changed) and keys to remove. */
-export function mapDelta(
-  olds: Record<string, string> | undefined,
-  news: Record<string, string> | undefined,
-): { set: Record<string, string>; remove: string[] } {
-  const before = olds ?? {};
-  const after = news ?? {};
-  const set: Record<string, string> = {};
-  for (const [k, v] of Object.entries(after)) if (before[k] !== v) set[k] = v;
-  const remove = Object.keys(before).filter((k) => !(k in after));
-  return { set, remove };
-}
-
-/** Additions and removals between two sets. */
-export function setDelta(olds: string[] | undefined, news: string[] | undefined): { add: string[]; remove: string[] } {
-  const before = new Set(olds ?? []);
-  const after = new Set(news ?? []);
-  return { add: [...after].filter((t) => !before.has(t)), remove: [...before].filter((t) => !after.has(t)) };
-}
+/** The pure deltas live with the appliers that use them (provider/xenapi/field-entry.ts); re-exported here. */
+export { mapDelta, setDelta } from "../xenapi/field-entry";
 
 /** JSON with object keys sorted; undefined and null both read as absent. */
 export function canonical(value: unknown): string {

@@ -1,8 +1,8 @@
-import { callAsync, createTransport, isNullRef, isXenApiError, masterUrlFrom, PoolRecord, Ref, XenApiSession, XenApiTransportError } from "../xenapi";
+import { applyMapDelta, applySetDelta, callAsync, createTransport, isNullRef, isXenApiError, mapDelta, masterUrlFrom, PoolRecord, Ref, setDelta, XenApiSession, XenApiTransportError } from "../xenapi";
 import { connectionSettings, xenSession } from "../context";
 import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
-import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { changedFields, declaredKeys, diffByRules, DiffResult } from "./diff";
 import { keepSpelling, resolveObject, thePool } from "./lookup";
 import { assertAdoptable } from "./adopt";
 
@@ -130,14 +130,8 @@ async function apply(session: XenApiSession, ref: Ref, record: PoolRecord, desir
     if (sr !== record.default_SR) await session.call("pool.set_default_SR", ref, sr);
   }
   const other = mapDelta(previous?.otherConfig ?? declaredKeys(record.other_config, desired.otherConfig), desired.otherConfig);
-  for (const key of other.remove) await session.call("pool.remove_from_other_config", ref, key);
-  for (const [key, value] of Object.entries(other.set)) {
-    await session.call("pool.remove_from_other_config", ref, key);
-    await session.call("pool.add_to_other_config", ref, key, value);
-  }
-  const tags = setDelta(previous?.tags ?? record.tags ?? [], desired.tags);
-  for (const tag of tags.remove) await session.call("pool.remove_tags", ref, tag);
-  for (const tag of tags.add) await session.call("pool.add_tags", ref, tag);
+  await applyMapDelta(session, "pool", ref, "other_config", other, record.other_config);
+  await applySetDelta(session, "pool", ref, "tags", setDelta(previous?.tags ?? record.tags ?? [], desired.tags));
 
   const memberUuids: Record<string, string> = {};
   for (const member of desired.members) memberUuids[member] = await ensureMember(session, member);

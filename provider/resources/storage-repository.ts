@@ -1,8 +1,8 @@
-import { callAsync, int64, fromInt64, HostRecord, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, SrRecord, XenApiSession } from "../xenapi";
+import { addFieldEntry, applyMapDelta, applySetDelta, callAsync, int64, fromInt64, HostRecord, mapDelta, NULL_REF, PbdRecord, PoolRecord, poolView, Ref, setDelta, SrRecord, XenApiSession } from "../xenapi";
 import { xenSession } from "../context";
 import { ResourceContract } from "./contract";
 import { Checker, CheckFailure } from "./check";
-import { changedFields, declaredKeys, diffByRules, DiffResult, mapDelta, setDelta } from "./diff";
+import { changedFields, declaredKeys, diffByRules, DiffResult } from "./diff";
 import { isUnknown } from "./unknown";
 import { progressReporter } from "./progress";
 import { assertAdoptable } from "./adopt";
@@ -185,9 +185,12 @@ async function startSr(session: XenApiSession, inputs: SrInputs): Promise<Ref> {
 /** Steps 2–6 on an SR from step 1 (fresh, or found again): each only where it is still to do. */
 async function finishSr(session: XenApiSession, ref: Ref, inputs: SrInputs): Promise<void> {
   const record = await srRecord(session, ref);
-  if (inputs.ownerKey && record.other_config[OWNER_KEY] !== inputs.ownerKey) await session.call("SR.add_to_other_config", ref, OWNER_KEY, inputs.ownerKey);
-  await applyOtherConfig(session, ref, declaredKeys(record.other_config, inputs.otherConfig), inputs.otherConfig);
-  await applyTags(session, ref, record.tags, inputs.tags);
+  // Add only: an SR carrying another owner's mark is refused (MAP_DUPLICATE_KEY), never taken over.
+  if (inputs.ownerKey && record.other_config[OWNER_KEY] !== inputs.ownerKey) await addFieldEntry(session, "SR", ref, "other_config", OWNER_KEY, inputs.ownerKey);
+  // Only the declared keys: the others in the SR's other-config are xapi's, the backend's or another tool's.
+  const otherConfig = mapDelta(record.other_config, inputs.otherConfig, Object.keys(inputs.otherConfig));
+  await applyMapDelta(session, "SR", ref, "other_config", otherConfig, record.other_config);
+  await applySetDelta(session, "SR", ref, "tags", setDelta(record.tags, inputs.tags));
   if (inputs.isDefault) await setDefault(session, ref, true);
   // SR.create plugs a PBD on every host it reaches; one an interrupted create left unplugged is plugged now.
   for (const pbd of await pbdsOf(session, record)) {
@@ -256,10 +259,11 @@ export async function update(id: string, olds: SrOutputs, news: SrInputs): Promi
         await session.call("SR.set_name_description", ref, news.description);
         break;
       case "otherConfig":
-        await applyOtherConfig(session, ref, olds.otherConfig, news.otherConfig);
+        // Keys declared before and dropped are removed; `known` skips what the SR already has as declared.
+        await applyMapDelta(session, "SR", ref, "other_config", mapDelta(olds.otherConfig, news.otherConfig), found.record.other_config);
         break;
       case "tags":
-        await applyTags(session, ref, olds.tags, news.tags);
+        await applySetDelta(session, "SR", ref, "tags", setDelta(olds.tags, news.tags));
         break;
       case "isDefault":
         if (news.isDefault !== undefined) await setDefault(session, ref, news.isDefault);
@@ -334,22 +338,6 @@ async function setDefault(session: XenApiSession, ref: Ref, makeDefault: boolean
   const pool = await thePool<PoolRecord>(session);
   if (makeDefault && pool.record.default_SR !== ref) await session.call("pool.set_default_SR", pool.ref, ref);
   if (!makeDefault && pool.record.default_SR === ref) await session.call("pool.set_default_SR", pool.ref, NULL_REF);
-}
-
-/** Changes only the other-config keys the program manages; keys xapi or others added stay untouched. */
-async function applyOtherConfig(session: XenApiSession, ref: Ref, olds: Record<string, string>, news: Record<string, string>) {
-  const delta = mapDelta(olds, news);
-  for (const key of delta.remove) await session.call("SR.remove_from_other_config", ref, key);
-  for (const [key, value] of Object.entries(delta.set)) {
-    await session.call("SR.remove_from_other_config", ref, key); // add_to_* fails on an existing key
-    await session.call("SR.add_to_other_config", ref, key, value);
-  }
-}
-
-async function applyTags(session: XenApiSession, ref: Ref, olds: string[], news: string[]) {
-  const delta = setDelta(olds, news);
-  for (const tag of delta.remove) await session.call("SR.remove_tags", ref, tag);
-  for (const tag of delta.add) await session.call("SR.add_tags", ref, tag);
 }
 
 /** This module as the one implementation both surfaces (dynamic provider, plugin) dispatch to. */

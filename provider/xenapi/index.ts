@@ -9,3 +9,4 @@ export * from "./connection";
 export * from "./tasks";
 export * from "./records";
 export * from "./pool-view";
+export * from "./field-entry";

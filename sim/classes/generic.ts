@@ -25,15 +25,27 @@ export function generic(st: SimState, cls: ClassDef, msg: MessageDef): Handler |
   let f = field("get_");
   if (f && msg.params.length === 2) { const name = f.name; return (_c, self: string) => db.field(C, self, name); }
   f = field("set_");
-  if (f && msg.params.length === 3) { const name = f.name; return (_c, self: string, value: unknown) => db.set(C, self, name, value); }
+  if (f && msg.params.length === 3) {
+    const name = f.name;
+    const isMap = f.type.endsWith(" map");
+    return (_c, self: string, value: unknown) => {
+      if (isMap && value && typeof value === "object" && "" in value) emptyKey();
+      db.set(C, self, name, value);
+    };
+  }
+  // Map entries and set members as xapi's database does them (db_cache_types.ml): add_to_ refuses a key that is
+  // there, whatever its value, with MAP_DUPLICATE_KEY [table, field, ref, key] (the master's map is not
+  // "idempotent": db_idempotent_map is off by default), and an empty key; a new key or member goes first; removing
+  // an absent key or member, or adding a member that is there, changes nothing but is still a write of the field
+  // (the object's generation moves: event.from reports it modified).
   f = field("add_to_");
   if (f && msg.params.length === 4) {
     const name = f.name;
     return (_c, self: string, key: string, value: unknown) => {
-      const m = { ...(db.field(C, self, name) as Record<string, unknown>) };
-      if (key in m) fail("MAP_DUPLICATE_KEY", C, name, self, key);
-      m[key] = value;
-      db.set(C, self, name, m);
+      const m = db.field(C, self, name) as Record<string, unknown>;
+      if (key === "") emptyKey();
+      if (Object.hasOwn(m, key)) fail("MAP_DUPLICATE_KEY", C, name, self, key);
+      db.set(C, self, name, { [key]: value, ...m });
     };
   }
   f = field("remove_from_");
@@ -41,7 +53,6 @@ export function generic(st: SimState, cls: ClassDef, msg: MessageDef): Handler |
     const name = f.name;
     return (_c, self: string, key: string) => {
       const m = { ...(db.field(C, self, name) as Record<string, unknown>) };
-      if (!(key in m)) return;
       delete m[key];
       db.set(C, self, name, m);
     };
@@ -51,7 +62,7 @@ export function generic(st: SimState, cls: ClassDef, msg: MessageDef): Handler |
     const name = f.name;
     return (_c, self: string, value: unknown) => {
       const s = db.field(C, self, name) as unknown[];
-      if (!s.includes(value)) db.set(C, self, name, [...s, value]);
+      db.set(C, self, name, s.includes(value) ? s : [value, ...s]);
     };
   }
   f = field("remove_");
@@ -59,8 +70,13 @@ export function generic(st: SimState, cls: ClassDef, msg: MessageDef): Handler |
     const name = f.name;
     return (_c, self: string, value: unknown) => {
       const s = db.field(C, self, name) as unknown[];
-      if (s.includes(value)) db.set(C, self, name, s.filter((x) => x !== value));
+      db.set(C, self, name, s.filter((x) => x !== value));
     };
   }
   return undefined;
+}
+
+/** xapi refuses an empty map key (Db_exn.Empty_key_in_map), which reaches the client as an INTERNAL_ERROR. */
+function emptyKey(): never {
+  fail("INTERNAL_ERROR", "Db_exn.Empty_key_in_map");
 }

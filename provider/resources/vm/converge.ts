@@ -1,5 +1,4 @@
-import { fromInt64, int64, Ref, StringMap, VmRecord, XenApiSession } from "../../xenapi";
-import { mapDelta, setDelta } from "../diff";
+import { applyMapDelta, applySetDelta, fromInt64, int64, mapDelta, Ref, setDelta, setFieldEntry, StringMap, VmRecord, XenApiSession } from "../../xenapi";
 import { recordOf, resolveHost, resolveObject } from "../lookup";
 import { addDisk, addInterface, disksOf, growDisk, interfacesOf, removeDisk, removeInterface, setCdrom, srForDisk } from "./devices";
 import { MemoryLimits, VmInputs } from "./inputs";
@@ -28,9 +27,9 @@ export async function converge(session: XenApiSession, vm: Ref, desired: VmInput
   if (record.name_description !== desired.description) await session.call("VM.set_name_description", vm, desired.description);
   await applyMap(session, vm, "other_config", record.other_config, previous?.otherConfig, desired.otherConfig);
   await applyMap(session, vm, "xenstore_data", record.xenstore_data, previous?.xenstoreData, desired.xenstoreData);
+  // On create the template's tags stay; once managed, the VM has exactly the declared tags.
   const tags = setDelta(record.tags, desired.tags);
-  for (const tag of tags.add) await session.call("VM.add_tags", vm, tag);
-  if (previous) for (const tag of tags.remove) await session.call("VM.remove_tags", vm, tag);
+  await applySetDelta(session, "VM", vm, "tags", previous ? tags : { add: tags.add, remove: [] });
   await applyAffinity(session, vm, record.affinity, desired.affinity);
   await applyBoot(session, vm, record, desired);
   if (desired.memory) await applyMemory(session, vm, record, desired.memory);
@@ -60,13 +59,7 @@ function currentSettings(record: VmRecord): HaltOnlySettings {
 
 /** Sets the keys the program declares; removes only keys it declared before and dropped. */
 async function applyMap(session: XenApiSession, vm: Ref, field: string, actual: StringMap, previous: StringMap | undefined, desired: StringMap) {
-  const toSet = mapDelta(actual, desired).set;
-  const toRemove = previous ? Object.keys(previous).filter((k) => !(k in desired) && k in actual) : [];
-  for (const key of toRemove) await session.call(`VM.remove_from_${field}`, vm, key);
-  for (const [key, value] of Object.entries(toSet)) {
-    if (key in actual) await session.call(`VM.remove_from_${field}`, vm, key);
-    await session.call(`VM.add_to_${field}`, vm, key, value);
-  }
+  await applyMapDelta(session, "VM", vm, field, mapDelta(actual, desired, Object.keys(previous ?? {})), actual);
 }
 
 async function applyAffinity(session: XenApiSession, vm: Ref, actual: Ref, desired: string) {
@@ -85,9 +78,7 @@ async function applyBoot(session: XenApiSession, vm: Ref, record: VmRecord, desi
   }
   const params = record.HVM_boot_params ?? {};
   for (const [key, value] of [["order", desired.hvmBootOrder], ["firmware", desired.firmware]] as const) {
-    if (!value || params[key] === value) continue;
-    if (key in params) await session.call("VM.remove_from_HVM_boot_params", vm, key);
-    await session.call("VM.add_to_HVM_boot_params", vm, key, value);
+    if (value) await setFieldEntry(session, "VM", vm, "HVM_boot_params", key, value, params);
   }
 }
 
