@@ -1,10 +1,10 @@
 /**
  * The host's own xapi fields that Host manages: name label, description, other-config keys and tags. Applied with
  * "what this resource added" recorded in `added` (other-config keys absent before, tags it added) so that an
- * unmanaged key or delete takes back exactly those. Kept on its own so that a generic other-config/tags applier
- * can replace it.
+ * unmanaged key or delete takes back exactly those. Entries are written one by one through the generic
+ * ../../xenapi/field-entry.ts, since each key's "added by us" is recorded.
  */
-import { HostRecord, Ref, XenApiSession } from "../../xenapi";
+import { addToSet, HostRecord, Ref, removeFromSet, setFieldEntry, XenApiSession } from "../../xenapi";
 import { setDelta } from "../diff";
 import type { HostInputs, HostOutputs } from "./index";
 import type { HostAdded } from "./undo";
@@ -18,36 +18,35 @@ export async function convergeXapiFields(session: XenApiSession, ref: Ref, recor
   // A key no longer managed is removed only if this resource added it; a key that was there before stays.
   for (const key of Object.keys(olds?.otherConfig ?? {}).filter((k) => !(k in news.otherConfig))) {
     if (!added.otherConfigKeys.includes(key)) continue;
-    await session.call("host.remove_from_other_config", ref, key);
+    await setFieldEntry(session, "host", ref, "other_config", key, null, record.other_config);
     added.otherConfigKeys = added.otherConfigKeys.filter((k) => k !== key);
   }
   for (const [key, value] of Object.entries(news.otherConfig)) {
     if (record.other_config[key] === value) continue;
     if (!(key in record.other_config) && !added.otherConfigKeys.includes(key)) added.otherConfigKeys.push(key);
-    await session.call("host.remove_from_other_config", ref, key); // add_to_* fails on an existing key
-    await session.call("host.add_to_other_config", ref, key, value);
+    await setFieldEntry(session, "host", ref, "other_config", key, value, record.other_config);
   }
   if (news.tags !== undefined) {
     const t = setDelta(record.tags, news.tags);
     for (const tag of t.remove) {
-      await session.call("host.remove_tags", ref, tag);
+      await removeFromSet(session, "host", ref, "tags", tag);
       added.tags = added.tags.filter((x) => x !== tag);
     }
     for (const tag of t.add) {
-      await session.call("host.add_tags", ref, tag);
+      await addToSet(session, "host", ref, "tags", tag);
       added.tags.push(tag);
     }
   } else if (olds?.tags !== undefined) {
     // tags are no longer managed: take back the ones this resource added
-    for (const tag of added.tags) await session.call("host.remove_tags", ref, tag);
+    for (const tag of added.tags) await removeFromSet(session, "host", ref, "tags", tag);
     added.tags = [];
   }
 }
 
 /** Takes back the other-config keys and tags this resource added. */
 export async function undoXapiFields(session: XenApiSession, ref: Ref, added: HostAdded): Promise<void> {
-  for (const key of added.otherConfigKeys) await session.call("host.remove_from_other_config", ref, key);
-  for (const tag of added.tags) await session.call("host.remove_tags", ref, tag);
+  for (const key of added.otherConfigKeys) await setFieldEntry(session, "host", ref, "other_config", key, null);
+  for (const tag of added.tags) await removeFromSet(session, "host", ref, "tags", tag);
 }
 
 /** The fields as they are, in the terms of `declared`: only the other-config keys it manages, and name, description, tags when it manages them. */

@@ -19,7 +19,7 @@
  * A run killed before the engine heard of the VM leaves a pending create: the next `up` re-enters here and finds
  * the VM by its CREATING name (or, after step 7, by its name and owner tag).
  */
-import { callAsync, poolView, Ref, VbdRecord, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
+import { addFieldEntry, callAsync, poolView, Ref, VbdRecord, VdiRecord, VmRecord, XenApiSession } from "../../xenapi";
 import { recordOf, resolveObject } from "../lookup";
 import { progressReporter } from "../progress";
 import { disksOf } from "./devices";
@@ -71,7 +71,7 @@ export async function startVm(session: XenApiSession, inputs: VmInputs): Promise
 export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs, made?: StartedVm["made"]): Promise<VmRecord> {
   const record = made ?? (await vmRecordOf(session, vm));
   const owner = inputs.ownerKey;
-  if (owner && record.other_config[OWNER_KEY] !== owner) await session.call("VM.add_to_other_config", vm, OWNER_KEY, owner);
+  if (owner && record.other_config[OWNER_KEY] !== owner) await addFieldEntry(session, "VM", vm, "other_config", OWNER_KEY, owner);
   if (record.is_a_template) {
     if (record.other_config.disks) {
       if (!made) await dropPartialProvision(session, (await vmRecordOf(session, vm)).VBDs);
@@ -85,7 +85,7 @@ export async function finishVm(session: XenApiSession, vm: Ref, inputs: VmInputs
   // made every one of them for it.
   if (owner) {
     for (const disk of (await disksOf(session, now.VBDs)).values()) {
-      if (disk.vdiRecord.other_config?.[OWNER_KEY] !== owner) await session.call("VDI.add_to_other_config", disk.vdi, OWNER_KEY, owner);
+      if (disk.vdiRecord.other_config?.[OWNER_KEY] !== owner) await addFieldEntry(session, "VDI", disk.vdi, "other_config", OWNER_KEY, owner);
     }
   }
   return now;
