@@ -1,4 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as Implementation from "../provider";
+
+/** A resource kind as the provider implementation exports it (provider/index.ts): the name states store. */
+export type ResourceKind = Exclude<keyof typeof Implementation, "configure">;
 
 /**
  * The provider object Pulumi serializes into each resource's state (`__provider`, in its inputs and outputs) for a
@@ -15,14 +19,14 @@ import * as pulumi from "@pulumi/pulumi";
  * Pulumi runs it in its dynamic-provider process, where `require` resolves from the program's directory: the
  * program must depend on this package.
  */
-export function dynamicProviderFor(kind: string): pulumi.dynamic.ResourceProvider {
+export function dynamicProviderFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require(`./dynamic/${kind}`) as pulumi.dynamic.ResourceProvider;
 }
 
 /** The methods of a kind's provider: each `require`s the implementation at call time; `kind` is all they capture. */
-export function providerMethods(kind: string): pulumi.dynamic.ResourceProvider {
-  const impl = () => require("pulumi-xen/provider");
+export function providerMethods(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  const impl = (): typeof Implementation => require("pulumi-xen/provider");
   return {
     configure: async (req) => impl().configure(req.config),
     check: async (olds, news) => impl()[kind].check(olds, news),
