@@ -32,7 +32,9 @@ export function xenSession(): XenApiSession {
 
 /** SSH credentials for dom0s and the nova-compute VM. The private key is only ever held in memory. */
 export interface SshSettings {
+  /** SSH user (`xen:sshUser`); default root. A target's own `user` overrides it. */
   username: string;
+  /** The private key text (`xen:sshPrivateKey`, secret): the key dom0s accept. Required. */
   privateKey: string;
 }
 

@@ -50,7 +50,9 @@ export interface NovaComputeConfigArgs {
 }
 
 export class NovaComputeConfig extends pulumi.dynamic.Resource {
+  /** `[xenserver] connection_url` as written to nova.conf. */
   public readonly connectionUrl!: pulumi.Output<string>;
+  /** `[DEFAULT] compute_driver` as written to nova.conf (`xenapi.XenAPIDriver` unless declared otherwise). */
   public readonly computeDriver!: pulumi.Output<string>;
 
   constructor(name: string, args: NovaComputeConfigArgs, opts?: pulumi.CustomResourceOptions) {

@@ -6,6 +6,7 @@ const provider = dynamicProviderFor("pool");
 export interface PoolArgs {
   /** The pool's name label. */
   name: pulumi.Input<string>;
+  /** The pool's description (name_description). Default "". */
   description?: pulumi.Input<string>;
   /**
    * The pool's default SR (name or uuid): where new VM disks go when none is named, and what nova's
@@ -14,6 +15,10 @@ export interface PoolArgs {
   defaultSr?: pulumi.Input<string>;
   /** other-config keys to manage (others are left alone). */
   otherConfig?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Tags (a set: order does not matter). The first apply leaves the pool with exactly these; later updates remove
+   * only the tags dropped from this list.
+   */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Hosts that must be members, by their xapi address or URL. A standalone host is joined (`pool.join` on that
@@ -37,7 +42,9 @@ export interface PoolArgs {
  * releases it without touching xapi.
  */
 export class Pool extends pulumi.dynamic.Resource {
+  /** The pool's uuid (also the resource id). */
   public readonly uuid!: pulumi.Output<string>;
+  /** The pool's name label. */
   public readonly name!: pulumi.Output<string>;
   /** uuid of the master host. */
   public readonly master!: pulumi.Output<string>;

@@ -63,12 +63,19 @@ export interface StorageRepositoryArgs {
 export class StorageRepository extends pulumi.dynamic.Resource {
   /** The SR's uuid (also the resource id). */
   public readonly uuid!: pulumi.Output<string>;
+  /** The SR's name label. */
   public readonly name!: pulumi.Output<string>;
+  /** The SR's description (name_description); "" when none. */
   public readonly description!: pulumi.Output<string>;
+  /** The storage backend: `nfs`, `iso`, `ext` or `lvm`. */
   public readonly type!: pulumi.Output<string>;
+  /** Content type: `iso` for ISO libraries, `user` by default. */
   public readonly contentType!: pulumi.Output<string>;
+  /** Whether the SR is shared by the pool's hosts: as declared (or the type's default); xapi's flag after a refresh. */
   public readonly shared!: pulumi.Output<boolean>;
+  /** The declared other-config keys, with their values in xapi (other keys are not reported). */
   public readonly otherConfig!: pulumi.Output<Record<string, string>>;
+  /** The SR's tags, sorted. */
   public readonly tags!: pulumi.Output<string[]>;
   /** Size of the SR in bytes, as xapi reports it. */
   public readonly physicalSize!: pulumi.Output<number>;

@@ -59,6 +59,7 @@ export interface VmNetworkInterfaceArgs {
 export interface VmArgs {
   /** The VM's name label. */
   name: pulumi.Input<string>;
+  /** The VM's description (name_description). Default "". */
   description?: pulumi.Input<string>;
   /** Template (name or uuid) to make the VM from; omit for a blank VM (then set bootMode). Changing it replaces. */
   template?: pulumi.Input<string>;
@@ -103,6 +104,10 @@ export interface VmArgs {
   otherConfig?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** xenstore-data keys to manage. */
   xenstoreData?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Tags (a set: order does not matter). At creation the template's tags are kept besides these; later updates
+   * give the VM exactly these.
+   */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
   /** Host (uuid, name or address) the VM prefers to start on. */
   affinity?: pulumi.Input<string>;
@@ -110,7 +115,7 @@ export interface VmArgs {
   powerState?: pulumi.Input<"running" | "halted" | "paused">;
   /** Wait for the guest agent to report an IP address (output `ipAddress`). */
   waitForIp?: pulumi.Input<boolean>;
-  /** How long waitForIp waits; default 300. */
+  /** How long waitForIp waits, in seconds; default 300. */
   ipTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Allow halt-change-start for changes XenAPI only makes on a halted VM (static memory, VCPUs max). Without it,
@@ -136,8 +141,14 @@ export interface VmArgs {
  * it with the disks it made (clone/copy/provision/declared), never a disk it did not make.
  */
 export class Vm extends pulumi.dynamic.Resource {
+  /** The VM's uuid (also the resource id). */
   public readonly uuid!: pulumi.Output<string>;
+  /** The VM's name label. */
   public readonly name!: pulumi.Output<string>;
+  /**
+   * The power state: as declared after create/update; as xapi reports it (lower-cased) after a refresh, where
+   * "suspended" shows as drift.
+   */
   public readonly powerState!: pulumi.Output<string>;
   /** The guest's first IPv4 address as its agent reports it ("" when unknown). */
   public readonly ipAddress!: pulumi.Output<string>;

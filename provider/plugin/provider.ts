@@ -15,8 +15,11 @@ export type PropertyChange = "update" | "replace";
 
 /** A diff the engine can show field by field: what `provider.main`'s server (3.259) drops is kept here. */
 export interface DetailedDiff extends pulumiProvider.DiffResult {
+  /** Whether any input of the diff rules differs (as in ../resources/diff.ts DiffResult). */
   changes: boolean;
+  /** The replacing inputs that differ; non-empty: the object is replaced. */
   replaces: string[];
+  /** Whether the old object is deleted before its replacement is made. */
   deleteBeforeReplace: boolean;
   /** Each changed input, and whether it updates in place or replaces. */
   detailedDiff: Record<string, PropertyChange>;

@@ -2,7 +2,9 @@ import { isUnknown } from "./unknown";
 
 /** A problem with one input field, reported by `check` so that `pulumi preview` shows it. */
 export interface CheckFailure {
+  /** The input's name as Pulumi shows it, e.g. `memory` or `disks[0].size`. */
   property: string;
+  /** What is wrong, without a leading "<property>: " (see `failure`). */
   reason: string;
 }
 
@@ -11,6 +13,7 @@ export interface CheckFailure {
  * unchanged, so `check` tolerates unknowns without special cases in each resource.
  */
 export class Checker {
+  /** The failures found so far, in the order found; empty when the inputs are valid. */
   readonly failures: CheckFailure[] = [];
 
   /** Pulumi shows "property <property> ... has a problem: <reason>", so a leading "<property>: " is dropped. */

@@ -10,9 +10,13 @@ export interface DiffRules<K extends string> {
   deleteBeforeReplace?: (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean;
 }
 
+/** The engine's answer to `diff`: whether anything changes, and what needs a new object. */
 export interface DiffResult {
+  /** Whether any field of the rules (updated or replacing) differs; false: no update is planned. */
   changes: boolean;
+  /** The replacing fields that differ; non-empty: the object is replaced. */
   replaces: string[];
+  /** Whether the old object must be deleted before its replacement is made (false when nothing replaces). */
   deleteBeforeReplace: boolean;
 }
 

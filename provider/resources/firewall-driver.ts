@@ -34,7 +34,9 @@ const PLUGIN_DIR = "/etc/xapi.d/plugins";
 export interface FirewallDriverInputs {
   /** The nova-compute VM, over SSH. */
   ssh: SshTarget;
+  /** Absolute path of nova.conf on the VM; default `/etc/nova/nova.conf`. */
   novaConf: string;
+  /** The `[DEFAULT] firewall_driver` to write: one of DRIVERS (the dom0 driver needs `dom0s`). */
   driver: Driver;
   /** The dom0s the compute node drives: checked for the xenhost plug-in (dom0 driver), given the VIF rules. */
   dom0s: SshTarget[];

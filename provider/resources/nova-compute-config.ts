@@ -20,16 +20,25 @@ import { checkArgv, NOVA_CONF } from "./firewall-driver";
  */
 
 export interface NovaComputeConfigInputs {
+  /** The nova-compute VM, over SSH. */
   ssh: SshTarget;
+  /** Absolute path of nova.conf on the VM; default `/etc/nova/nova.conf`. */
   novaConf: string;
+  /** `[DEFAULT] compute_driver`; default `xenapi.XenAPIDriver`. */
   computeDriver: string;
+  /** `[xenserver] connection_url`: http(s)://<address> of the XenServer. Required. */
   connectionUrl: string;
+  /** `[xenserver] connection_username`; default `root`. */
   connectionUsername: string;
   /** Absent: the stack's `xen:password` is written (and never stored). */
   connectionPassword?: string;
+  /** `[xenserver] sr_matching_filter`; absent: the option is not managed. */
   srMatchingFilter?: string;
+  /** `[xenserver] agent_version_timeout`, in whole seconds; absent: the option is not managed. */
   agentVersionTimeout?: number;
+  /** `[DEFAULT] vncserver_proxyclient_address`; absent: the option is not managed. */
   vncserverProxyclientAddress?: string;
+  /** Command (argv) run on the VM after nova.conf changed; [] = run nothing. */
   restartCommand: string[];
   /**
    * Any non-empty marker: take the options as they already are instead of writing them ("" = converge). Create

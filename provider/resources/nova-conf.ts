@@ -145,9 +145,13 @@ export function removeOption(text: string, section: string, key: string, dropEmp
 // ---------------------------------------------------------------------------------------------------------------
 // Remote: managed options with exact restore
 
+/** One nova.conf option a resource sets. */
 export interface ManagedOption {
+  /** The `[section]` it belongs in, e.g. `DEFAULT` or `xenserver` (added when missing). */
   section: string;
+  /** The option's name, e.g. `compute_driver`. */
   key: string;
+  /** The value to write (one line). */
   value: string;
 }
 

@@ -27,6 +27,7 @@ import { assertAdoptable } from "./adopt";
 export interface PluginTarget {
   /** The XenAPI host (uuid, name or address), for the version check; "" when not needed. */
   host: string;
+  /** How to reach the host's dom0 over SSH (where the files are written). */
   ssh: SshTarget;
 }
 

@@ -11,11 +11,15 @@ import { assertAdoptable } from "./adopt";
 // resource manages the pool of the connection's master; deleting it releases it and changes nothing in xapi.
 
 export interface PoolInputs {
+  /** The pool's name label. Required. */
   name: string;
+  /** The pool's name_description; default "". */
   description: string;
   /** SR (name or uuid) for new VM disks and for nova's `sr_matching_filter = default-sr:true`; "" = not managed. */
   defaultSr: string;
+  /** other-config keys to manage, sorted ({} = none); other keys are left alone. */
   otherConfig: Record<string, string>;
+  /** Tags, de-duplicated and sorted. */
   tags: string[];
   /** xapi URLs (or addresses) of hosts that must be members; joined with the pool's credentials. */
   members: string[];
@@ -26,6 +30,7 @@ export interface PoolInputs {
 }
 
 export interface PoolOutputs extends PoolInputs {
+  /** The pool's uuid (also the resource id). */
   uuid: string;
   /** uuid of the master host. */
   master: string;

@@ -37,16 +37,27 @@ export const SR_TYPES = ["nfs", "iso", "ext", "lvm"] as const;
 export type SrType = (typeof SR_TYPES)[number];
 
 export interface SrInputs {
+  /** The SR's name label. Required. */
   name: string;
+  /** The SR's name_description; default "". */
   description: string;
+  /** The storage backend, one of SR_TYPES. Changing it replaces the SR. */
   type: SrType;
+  /** Content type; default `iso` for an iso SR (the only one it may have), else `user`. */
   contentType: string;
+  /** The backend's device-config, keys sorted; check requires the keys the type needs. */
   deviceConfig: Record<string, string>;
+  /** sm-config given at creation, keys sorted ({} = none). */
   smConfig: Record<string, string>;
+  /** The host (uuid, name or address) to create the SR on; "" = the pool master. */
   host: string;
+  /** Whether the SR is shared; default true for nfs and for an iso SR on NFS (`location` with ":"), else false. */
   shared: boolean;
+  /** other-config keys to manage, sorted ({} = none); other keys are left alone. */
   otherConfig: Record<string, string>;
+  /** Tags, de-duplicated and sorted. */
   tags: string[];
+  /** On delete, `SR.destroy` (erases the data) instead of `SR.forget`. Default false. */
   destroyOnDelete: boolean;
   /** Whether this is the pool's default SR; absent = not managed here (e.g. the Pool resource manages it). */
   isDefault?: boolean;
@@ -57,7 +68,9 @@ export interface SrInputs {
 }
 
 export interface SrOutputs extends SrInputs {
+  /** The SR's uuid (also the resource id). */
   uuid: string;
+  /** The SR's physical_size, in bytes, as xapi reports it. */
   physicalSize: number;
   /** uuids of the hosts whose PBD for this SR is plugged. */
   attachedHosts: string[];

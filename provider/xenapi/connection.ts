@@ -2,9 +2,13 @@ import { TlsVerification } from "./tls";
 
 /** Where and how to reach a pool's xapi. The password is only ever held in memory. */
 export interface ConnectionSettings {
+  /** xapi's URL (`xen:url`), always with its scheme: https:// unless given otherwise (http:// needs `xen:allowHttp`). */
   url: string;
+  /** XenAPI user (`xen:username`); default root. */
   username: string;
+  /** XenAPI password (`xen:password`, secret). Required. */
   password: string;
+  /** How the server's certificate is checked (`xen:tlsFingerprint`, `xen:tlsCaPem`, `xen:insecure`). */
   tls: TlsVerification;
   /** Per-call timeout in ms. */
   timeoutMs?: number;

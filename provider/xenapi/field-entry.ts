@@ -24,13 +24,17 @@ import type { Ref, StringMap } from "./records";
 
 /** What to change in a map field: keys to set (new or with another value) and keys to remove. */
 export interface MapDelta {
+  /** Keys to set, with their new values ({} = none). */
   set: StringMap;
+  /** Keys to remove ([] = none). */
   remove: string[];
 }
 
 /** What to change in a set field: members to add and members to remove. */
 export interface SetDelta {
+  /** Members to add ([] = none). */
   add: string[];
+  /** Members to remove ([] = none). */
   remove: string[];
 }
 

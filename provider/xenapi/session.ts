@@ -3,8 +3,11 @@ import { createTransport, DEFAULT_TIMEOUT_MS, Transport, TransportOptions } from
 import { DEFAULT_RETRY, isReadOnly, RetryPolicy, withRetry } from "./retry";
 import { describeXenApiError } from "./describe";
 
+/** What `session.login_with_password` is given. */
 export interface Credentials {
+  /** XenAPI user, e.g. root. */
   username: string;
+  /** Its password; held in memory only. */
   password: string;
 }
 

@@ -42,6 +42,7 @@ export async function findOwnedVm(session: XenApiSession, owner: string, finalNa
 
 /** What step 1 made, and what its record is known to hold without reading it back. */
 export interface StartedVm {
+  /** The new VM (named CREATING, or its final name without an owner key). */
   vm: Ref;
   /** other_config and is_a_template as step 1 left them (a clone or copy carries the template's). */
   made: Pick<VmRecord, "other_config" | "is_a_template">;

@@ -4,10 +4,15 @@ import { DiskSpec, NetworkInterfaceSpec } from "./inputs";
 
 import { OWNER_KEY } from "../owner";
 
+/** A disk attached to a VM: its VBD and VDI, with their records. */
 export interface AttachedDisk {
+  /** The VBD attaching the disk (type Disk). */
   vbd: Ref;
+  /** The VBD's record, from the pool view. */
   vbdRecord: VbdRecord;
+  /** The disk's VDI (the VBD's, never NULL). */
   vdi: Ref;
+  /** The VDI's record, from the pool view. */
   vdiRecord: VdiRecord;
 }
 

@@ -22,24 +22,31 @@ import { isUnknown, UNKNOWN } from "../unknown";
 import { recordOf, refByUuid, resolveObject, thePool } from "../lookup";
 import { DiskSpec, VmInputs } from "./inputs";
 
+/** One of the disks a VM made from the template starts with. */
 export interface TemplateDisk {
+  /** Its userdevice ("0" is the first disk); from the provisioning XML, "0" when the XML names none. */
   device: string;
+  /** Its virtual size in bytes (from the template's VDI, or the provisioning XML's `size`; 0 when the XML gives none). */
   size: number;
   /** The SR the new VM's copy of this disk will be on ("" when not known: no default SR). */
   sr: Ref;
   /** `SR "<name>" (<uuid>)`, for messages. */
   srLabel: string;
+  /** Whether the template's VBD (or XML `bootable="true"`) marks it bootable. */
   bootable: boolean;
   /** Where it comes from: the template's VBD (clone/copy) or its provisioning XML (`VM.provision`). */
   source: "vbd" | "provision";
 }
 
+/** What a VM made from the template starts with, as far as its disks go. */
 export interface TemplateLayout {
   /** `template "<name>" (<uuid>)`, for messages; "" for a VM made blank or adopted. */
   label: string;
+  /** The template's disks: its Disk VBDs with a VDI, then those of its provisioning XML. Empty when none. */
   disks: TemplateDisk[];
   /** Every userdevice the template's VBDs use, disks and CD drives. */
   used: Set<string>;
+  /** The userdevices of the template's CD drives: no declared disk may take one. */
   cdDrives: Set<string>;
 }
 

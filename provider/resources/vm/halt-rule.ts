@@ -11,8 +11,11 @@ import type { DesiredPowerState, VmInputs } from "./inputs";
 
 /** The halt-only settings a VM has now (from its record) or had as last declared (fields unknown there absent). */
 export interface HaltOnlySettings {
+  /** memory_static_min, in bytes; absent when not known (not declared). */
   staticMin?: number;
+  /** memory_static_max, in bytes; absent when not known: then memory is not compared. */
   staticMax?: number;
+  /** VCPUs_max; absent when not known: then vcpus are not compared. */
   vcpusMax?: number;
 }
 

@@ -18,6 +18,7 @@ import { planDisks } from "./disk-plan";
 import { withoutUndefined } from "../defined";
 
 export interface VmOutputs extends VmInputs {
+  /** The VM's uuid (also the resource id). */
   uuid: string;
   /** The guest's first IPv4 address as its agent reports it ("" when unknown). */
   ipAddress: string;

@@ -13,10 +13,13 @@ export type DesiredPowerState = (typeof POWER_STATES)[number];
 export const BOOT_MODES = ["pv", "hvm"] as const;
 
 export interface MemoryLimits {
-  /** Omitted: the template's value (lowered to dynamicMin if it is higher). */
+  /** Lowest the VM may be given, in bytes. Omitted: the template's value (lowered to dynamicMin if it is higher). */
   staticMin?: number;
+  /** Low end of the ballooning range, in bytes; default dynamicMax. */
   dynamicMin: number;
+  /** High end of the ballooning range, in bytes; default staticMax. */
   dynamicMax: number;
+  /** Most the VM may ever be given, in bytes (with one size, all three are that size). */
   staticMax: number;
 }
 
@@ -26,14 +29,18 @@ export interface DiskSpec {
    * template's disks (./disk-plan.ts); normalize() leaves it "" until check() knows the template.
    */
   device: string;
+  /** Size in bytes (greater than zero); it can grow in place, never shrink. */
   size: number;
   /** SR (name or uuid); "" = the VM's `sr`, else the pool's default SR. */
   sr: string;
+  /** VDI name label; "" = "<vm name> disk <device>". */
   name: string;
+  /** Whether the VBD is bootable; default false, for a template's disk the template's flag (set by check). */
   bootable: boolean;
 }
 
 export interface NetworkInterfaceSpec {
+  /** VIF device number; default the interface's position in the declared list. */
   device: string;
   /** network name or uuid */
   network: string;
@@ -42,29 +49,51 @@ export interface NetworkInterfaceSpec {
 }
 
 export interface VmInputs {
+  /** The VM's name label. Required. */
   name: string;
+  /** The VM's name_description; default "". */
   description: string;
+  /** Template (name or uuid) to make the VM from; "" = a blank VM (`VM.create`). Changing it replaces. */
   template: string;
+  /** SR (name or uuid) to fully copy the template to; "" = fast clone on the template's SR. Changing it replaces. */
   copyToSr: string;
+  /** Default SR (name or uuid) for the declared disks; "" = the pool's default SR. */
   sr: string;
+  /** "" = the template's boot mode (a blank VM requires pv or hvm). Changing it replaces. */
   bootMode: "pv" | "hvm" | "";
+  /** PV bootloader, e.g. "pygrub"; "" = not managed ("pygrub" for a blank PV VM). */
   pvBootloader: string;
+  /** PV kernel command line; "" = not managed unless bootMode is pv (then set to ""). */
   pvArgs: string;
+  /** HVM boot order (HVM_boot_params `order`), e.g. "dc"; "" = not managed ("cd" for a blank HVM VM). */
   hvmBootOrder: string;
+  /** HVM firmware (HVM_boot_params `firmware`); "" = not managed. */
   firmware: "bios" | "uefi" | "";
+  /** Memory limits in bytes; absent = not managed (the template's; 1 GiB for a blank VM). */
   memory?: MemoryLimits;
+  /** VCPUs_max and VCPUs_at_startup (atStartup <= max); absent = not managed (the template's; 1 for a blank VM). */
   vcpus?: { max: number; atStartup: number };
+  /** The declared disks; once check knows the template, each has its device and they are sorted by device. */
   disks: DiskSpec[];
+  /** The VM's VIFs, sorted by device: it has exactly these. */
   networkInterfaces: NetworkInterfaceSpec[];
   /** ISO VDI (name or uuid) in the VM's CD drive; "" = none. */
   cdrom: string;
+  /** other-config keys to manage, sorted ({} = none); other keys are left alone. */
   otherConfig: Record<string, string>;
+  /** xenstore-data keys to manage, sorted ({} = none); other keys are left alone. */
   xenstoreData: Record<string, string>;
+  /** Tags, de-duplicated and sorted. */
   tags: string[];
+  /** Host (uuid, name or address) the VM prefers to start on; "" = no affinity. */
   affinity: string;
+  /** The power state to converge to; default "running". */
   powerState: DesiredPowerState;
+  /** Wait for the guest agent to report an IP address (needs powerState running). Default false. */
   waitForIp: boolean;
+  /** How long waitForIp waits, in seconds; default 300. */
   ipTimeoutSeconds: number;
+  /** Allow halt-change-start for changes XenAPI makes only on a halted VM. Default false. */
   allowRestart: boolean;
   /** Allow an update to detach (and, for a disk this VM made, destroy) a disk the program no longer declares. */
   allowDiskRemoval: boolean;
