@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Python and YAML language hosts from Go modules, as scripts/build-pulumi-cli.sh builds the CLI and the
+# Builds the Python, YAML and Go language hosts from Go modules, as scripts/build-pulumi-cli.sh builds the CLI and the
 # Node host (no prebuilt binaries can be downloaded here), into the same cached bin directory, and makes the Python
 # virtualenv (Pulumi's `pulumi` package from PyPI, pinned to the CLI's version) that Python programs run in.
 # A second run is a no-op. Needs scripts/build-pulumi-cli.sh to have run (it prints the bin directory).
@@ -14,12 +14,17 @@
 # - pulumi-language-yaml: github.com/pulumi/pulumi-yaml v1.25.0, the newest version the module proxy serves, built
 #   with the pkg/v3 it requires (v3.206.0; it does not compile against 3.259's APIs). It speaks the language-host
 #   protocol to the 3.259 engine; tests/e2e/plugin-yaml.test.ts exercises the pairing.
+# - pulumi-language-go: since v3.67 its own untagged module (sdk/go/pulumi-language-go/v3) that the module proxy does
+#   not serve; built from sdk/v3 v3.66.0, the newest sdk/v3 that still contains it (v3.67.0 has dropped it). Go
+#   programs themselves build against the sdk/v3 their go.mod requires (tests/e2e/plugin-go.test.ts: v3.259.0);
+#   tests/e2e/plugin-go.test.ts exercises this host with the 3.259 engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 PYTHON_HOST_SDK_VERSION=v3.68.0
 PYTHON_EXEC_SDK_VERSION=v3.259.0
+GO_HOST_SDK_VERSION=v3.66.0
 YAML_VERSION=v1.25.0
 PULUMI_PY_VERSION=3.259.0
 # What SDKs generated from a schema import besides pulumi (their setup.py asks parver>=0.2.1, semver>=2.8.1).
@@ -56,13 +61,23 @@ if [[ ! -x "$bin/pulumi-language-yaml" ]]; then
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION"
 fi
 
-# The SDK generator (scripts/codegen: Pulumi's own pkg/v3/codegen/{python,nodejs} at the CLI's version), since the
-# hosts above predate the GeneratePackage RPC that `pulumi package gen-sdk` calls. Rebuilt when its source changes.
+if [[ ! -x "$bin/pulumi-language-go" ]]; then
+  log "building pulumi-language-go from sdk/v3 $GO_HOST_SDK_VERSION"
+  build_module "$work/go" github.com/pulumi/pulumi/sdk/v3 "$GO_HOST_SDK_VERSION" \
+    github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go "$bin/pulumi-language-go" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$GO_HOST_SDK_VERSION"
+fi
+
+# The SDK generator (scripts/codegen: Pulumi's own pkg/v3/codegen/{python,nodejs,go} at the CLI's version), since the
+# hosts above predate the GeneratePackage RPC that `pulumi package gen-sdk` calls. Kept per version of its source
+# ($PULUMI_XEN_CACHE/codegen-<sha256 of main.go>/, where scripts/gen-sdk.sh looks), so checkouts with different
+# versions of it share the cache without rebuilding over each other.
 codegen_sum="$(sha256sum scripts/codegen/main.go | cut -c1-16)"
-if [[ ! -x "$bin/pulumi-xen-codegen" || "$(cat "$bin/pulumi-xen-codegen.sum" 2>/dev/null)" != "$codegen_sum" ]]; then
+codegen="$PULUMI_XEN_CACHE/codegen-$codegen_sum/pulumi-xen-codegen"
+if [[ ! -x "$codegen" ]]; then
   log "building pulumi-xen-codegen from pkg/v3 $PULUMI_XEN_PULUMI_VERSION's code generators"
   dir="$work/codegen"
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$(dirname "$codegen")"
   cp scripts/codegen/main.go "$dir/"
   (
     cd "$dir"
@@ -71,11 +86,12 @@ if [[ ! -x "$bin/pulumi-xen-codegen" || "$(cat "$bin/pulumi-xen-codegen.sum" 2>/
     copy_remote_replaces "$gomod" go.mod
     go get "github.com/pulumi/pulumi/pkg/v3/codegen/python@$PULUMI_XEN_PULUMI_VERSION" \
       "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs@$PULUMI_XEN_PULUMI_VERSION" \
+      "github.com/pulumi/pulumi/pkg/v3/codegen/go@$PULUMI_XEN_PULUMI_VERSION" \
       "github.com/pulumi/pulumi/pkg/v3/codegen/schema@$PULUMI_XEN_PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_XEN_PULUMI_VERSION"
     go mod tidy
-    go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-xen-codegen" .
+    go build -trimpath -ldflags "-s -w" -o "$codegen.tmp" .
+    mv "$codegen.tmp" "$codegen"
   )
-  echo "$codegen_sum" > "$bin/pulumi-xen-codegen.sum"
 fi
 
 # Python programs run in this virtualenv (Pulumi.yaml: runtime.options.virtualenv), with Pulumi's SDK from PyPI.
