@@ -28,7 +28,7 @@ export function pythonVenv(): string {
   return path.join(cache, "python-venv-3.259.0");
 }
 
-export type Runtime = "nodejs" | "yaml" | "python";
+export type Runtime = "nodejs" | "yaml" | "python" | "go";
 
 export class PluginProject {
   readonly dir: string;
