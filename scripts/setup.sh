@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian machine, from scratch and idempotently:
 #   Debian packages (scripts/debian-packages.txt), Node.js >= 22 when the machine's is older, npm dependencies,
-#   the Pulumi CLI + Node, Python and YAML language hosts (built from Go modules), a Python virtualenv with Pulumi's
+#   the Pulumi CLI + Node, Python, YAML and Go language hosts (built from Go modules), a Python virtualenv with Pulumi's
 #   SDK, the TypeScript build and the xen provider plugin (dist/plugin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +42,7 @@ pulumi_bin="$(scripts/build-pulumi-cli.sh)"
 install -m 0755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs "$pulumi_bin/pulumi-resource-pulumi-nodejs"
 log "$(pulumi version) at $(command -v pulumi)"
 
-# --- Python and YAML language hosts, the Python SDK generator and virtualenv (programs on the xen plugin) -------
+# --- Python, YAML and Go language hosts, the SDK generator and the Python virtualenv (programs on the xen plugin) -------
 scripts/build-language-hosts.sh >/dev/null
 
 # --- build, and the xen provider plugin --------------------------------------------------------------------------
