@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSimulator, Simulator, PoolSpec } from "../../sim";
-import { PluginProject, pythonVenv, stepFor } from "./plugin-harness";
+import { PluginProject, pythonVenv } from "./plugin-harness";
+import { srVmScenario } from "./plugin-sr-vm-scenario";
 
 /**
  * A Python program on the `xen` provider plugin, with the Python SDK generated from the plugin's schema
@@ -42,8 +43,6 @@ let project: PluginProject;
 let sdkDir: string;
 const declare = (srDescription: string, vmTags: string[]) =>
   project.write({ "__main__.py": PROGRAM, "spec.json": JSON.stringify({ sr: { name: "python NFS", description: srDescription }, vm: { tags: vmTags } }) });
-const vms = () => sim.db.all("VM").filter((v) => !v.record.is_a_template && !v.record.is_control_domain && v.record.name_label === "python-web");
-const srs = () => sim.db.all("SR").filter((s) => s.record.name_label === "python NFS");
 
 before(async () => {
   const spec = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../sim/pools/demo.json"), "utf8")) as PoolSpec;
@@ -71,37 +70,4 @@ test("the SDK generated from the schema has the resources, with Python names", (
   assert.match(vm, /xen:index:Vm/);
 });
 
-test("a Python program creates an SR and a VM that uses its uuid", async () => {
-  declare("first", ["web"]);
-  await project.up();
-  const [sr] = srs();
-  const [vm] = vms();
-  assert.ok(sr && vm, "the SR and the VM exist in xapi");
-  assert.equal(vm.record.memory_static_max, String(1024 ** 3));
-  const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout);
-  assert.equal(outputs.vmUuid, vm.record.uuid);
-  assert.equal(outputs.srUuid, sr.record.uuid);
-});
-
-test("a one-field change previews as an update of exactly that field", async () => {
-  declare("first", ["web", "green"]);
-  const steps = await project.previewSteps();
-  assert.deepEqual(steps.map((s) => [s.op, s.urn.split("::").pop()]), [["update", "web"]]);
-  assert.deepEqual((stepFor(steps, "web") as { detailedDiff?: object }).detailedDiff, { tags: { kind: "update", inputDiff: true } });
-  await project.up();
-  assert.deepEqual([...(vms()[0].record.tags as string[])].sort(), ["green", "web"]);
-});
-
-test("changing only the SR's description leaves the VM that uses its uuid unchanged", async () => {
-  declare("second", ["web", "green"]);
-  const steps = await project.previewSteps();
-  assert.deepEqual(steps.map((s) => [s.op, s.urn.split("::").pop()]), [["update", "store"]]);
-  await project.up();
-  assert.equal(srs()[0].record.name_description, "second");
-});
-
-test("destroy leaves nothing behind", async () => {
-  await project.ok(["destroy", "--yes", "--skip-preview"]);
-  assert.equal(vms().length, 0);
-  assert.equal(srs().length, 0);
-});
+srVmScenario({ language: "Python", project: () => project, sim: () => sim, declare, vmName: "python-web", srName: "python NFS" });
