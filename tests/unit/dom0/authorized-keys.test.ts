@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  authorizedKeyId,
   authorizedKeyIds,
   authorizedKeyLines,
   CREATED_MARKER,
@@ -39,8 +40,11 @@ describe("publicKeyId", () => {
     }
   });
 
-  it("finds the key of a commented-out key line too (callers that must not count it skip `#` lines)", () => {
+  it("finds the key of a commented-out key line too; authorizedKeyId, as sshd reads it, does not", () => {
     assert.equal(publicKeyId(`# ${ED} old`), ED);
+    assert.equal(authorizedKeyId(`# ${ED} old`), undefined);
+    assert.equal(authorizedKeyId(`   #${ED} old`), undefined);
+    assert.equal(authorizedKeyId(`no-pty ${ED} #not-a-comment`), ED);
   });
 });
 
@@ -93,9 +97,10 @@ describe("withKeyLine", () => {
     assert.equal(withKeyLine(text, `${RSA} other comment`), text, "its key is there (CRLF line)");
   });
 
-  it("counts a commented-out line of the key as the key being there", () => {
+  it("adds the key below a commented-out line of it: sshd ignores that line, so the key was not authorized", () => {
     const text = `# ${ED} disabled\n`;
-    assert.equal(withKeyLine(text, ED), text);
+    assert.equal(withKeyLine(text, ED), `${text}${ED}\n`);
+    assert.deepEqual(authorizedKeyIds(text), []);
   });
 });
 
@@ -122,6 +127,12 @@ describe("withoutKey", () => {
     assert.equal(withoutKey(two, ED), `${CREATED_MARKER}\n${RSA} b\n`);
     assert.equal(withoutKey(withoutKey(two, ED)!, RSA), null);
     assert.equal(withoutKey(`${CREATED_MARKER}\n\n${ED}\n\n`, ED), null, "blank lines left do not keep it");
+  });
+
+  it("leaves a commented-out line of the key alone: it is the operator's, and authorizes nothing", () => {
+    const text = `# ${ED} disabled\n${ED} live\n`;
+    assert.equal(withoutKey(text, ED), `# ${ED} disabled\n`);
+    assert.equal(withoutKey(`# ${ED} disabled\n`, ED), `# ${ED} disabled\n`);
   });
 
   it("keeps a created file that holds something else by then (an operator's comment)", () => {
