@@ -9,9 +9,13 @@ import type { DiscoveredHost } from "./walk";
 
 /** One `--dom0` option: which host (name label, uuid or address) and how to reach its dom0. */
 export interface Dom0Option {
+  /** The host it is for, as the option names it: its name label, uuid or xapi address (see hostFor). */
   host: string;
+  /** The dom0's SSH address (an IPv6 one without its brackets). */
   address: string;
+  /** The dom0's SSH port, 1-65535; 22 when the option gives none. */
   port: number;
+  /** The pinned host key fingerprint, normalized to `SHA256:<43 base64 characters>` (no `=` padding). */
   hostKeyFingerprint: string;
 }
 

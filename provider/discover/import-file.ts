@@ -9,6 +9,10 @@ import { UniqueNames } from "./program";
  * which xapi does not know.
  */
 export interface ImportFile {
+  /**
+   * The resources to import, the pool first, then the hosts read with `--dom0`, the SRs and the VMs: each with its
+   * type token (`xen:index:<Kind>`), a name unique in the file, and the id `pulumi import` reads it by.
+   */
   resources: Array<{ type: string; name: string; id: string }>;
 }
 

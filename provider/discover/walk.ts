@@ -18,21 +18,34 @@ import { userOtherConfig } from "./xapi-owned-keys";
 
 /** What discover found: resource declarations with the exact current values, and what it left out and why. */
 export interface Discovery {
+  /** The pool's uuid, and the Pool Args that adopt it unchanged. */
   pool: { uuid: string; args: Record<string, unknown> };
+  /** Every host of the pool, by name label (for `--dom0` to pick from; hosts are declared only in dom0Hosts). */
   hosts: DiscoveredHost[];
   /** Host resources for the hosts whose dom0s were read too (`--dom0`), in host order. */
   dom0Hosts: Array<{ uuid: string; args: Record<string, unknown> }>;
+  /** The SRs of a managed type (nfs, iso, ext, lvm), each with the StorageRepository Args that adopt it unchanged. */
   storageRepositories: Array<{ uuid: string; args: Record<string, unknown> }>;
+  /**
+   * The VMs (no template, snapshot or control domain; none suspended), by name, each with the Vm Args that adopt it
+   * unchanged.
+   */
   vms: Array<{ uuid: string; args: Record<string, unknown> }>;
+  /** What was left out (an SR of another type, a suspended VM): the object, and why; empty when nothing was. */
   skipped: Array<{ what: string; why: string }>;
 }
 
 /** A host as xapi describes it, with what the Host resource's declaration needs. */
 export interface DiscoveredHost {
+  /** The host's uuid. */
   uuid: string;
+  /** Its name label. */
   name: string;
+  /** Its xapi management address (host.address). */
   address: string;
+  /** Its name description; "" when it has none. */
   description: string;
+  /** Its tags, sorted. */
   tags: string[];
   /** other-config without the keys xapi maintains itself. */
   otherConfig: Record<string, string>;

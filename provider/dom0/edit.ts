@@ -25,9 +25,13 @@ export async function serialized<T>(key: string, fn: () => Promise<T>): Promise<
   }
 }
 
+/** A file's mode and owner, as `stat -c "%a %u %g"` reports them (statFile). */
 export interface FileStat {
+  /** The permission bits, as a number (parsed from stat's octal `%a`, e.g. 0o600). */
   mode: number;
+  /** The owner's numeric user id, as stat prints it (a decimal string, e.g. "0"). */
   uid: string;
+  /** The owner's numeric group id, as stat prints it (a decimal string, e.g. "0"). */
   gid: string;
 }
 

@@ -20,6 +20,7 @@ export type Dom0ErrorCode =
 
 export class Dom0Error extends Error {
   constructor(
+    /** What kind of failure it is (see Dom0ErrorCode). */
     readonly code: Dom0ErrorCode,
     message: string,
     /** `user@host:port` of the dom0 concerned. */
@@ -55,7 +56,9 @@ export class Dom0CommandError extends Dom0Error {
     target: string,
     /** What the command was doing, e.g. `write /etc/xapi.d/plugins/xenhost`. */
     readonly what: string,
+    /** The command's exit status; 128 + n when killed by signal n, -1 when the channel closed without one. */
     readonly exitCode: number,
+    /** What the command wrote to stderr (UTF-8, untrimmed); "" when nothing. */
     readonly stderr: string,
     code: Dom0ErrorCode = "COMMAND_FAILED",
   ) {

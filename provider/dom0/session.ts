@@ -16,12 +16,15 @@ export interface Dom0RunOptions {
   timeoutMs?: number;
 }
 
+/** How a command run on the dom0 ended, and what it wrote. */
 export interface Dom0RunResult<T = string> {
   /** Exit status; 128 + n when killed by signal n, -1 when the channel closed without one. */
   code: number;
   /** The signal that ended the command, if any (e.g. `KILL`). */
   signal?: string;
+  /** What the command wrote to stdout: UTF-8 text from run, the raw bytes (a Buffer) from runRaw. */
   stdout: T;
+  /** What the command wrote to stderr, as UTF-8 text; "" when nothing. */
   stderr: string;
 }
 

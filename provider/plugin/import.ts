@@ -24,7 +24,15 @@ const REPORT = "-";
 
 /** What to read for an import: the object's uuid, and the declaration to read it against. */
 export interface ImportRead {
+  /**
+   * The object's uuid: the id the state records (for a Host, its uuid, not the `<host>=<address>...` it was imported
+   * by).
+   */
   id: string;
+  /**
+   * The inputs a program declaring all of the object would hold, with placeholders where read should report xapi's
+   * value.
+   */
   declaration: Props;
 }
 

@@ -34,9 +34,13 @@ export interface DetailedDiff extends pulumiProvider.DiffResult {
  * Every method dispatches to the resource's one implementation (provider/resources/<kind>, its `contract`).
  */
 export class XenProvider implements pulumiProvider.Provider {
+  /** The package schema the plugin serves (getSchema), its version set to the plugin's. */
   readonly packageSchema: PackageSchema;
 
-  constructor(readonly version: string) {
+  constructor(
+    /** The plugin's version (package.json's), reported to the engine and set in the schema. */
+    readonly version: string,
+  ) {
     this.packageSchema = loadSchema(version);
   }
 

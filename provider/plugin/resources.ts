@@ -3,7 +3,9 @@ import { firewallDriver, host, novaComputeConfig, plugins, pool, storageReposito
 
 /** A resource kind as the plugin serves it: its type token's last part, and the one implementation behind it. */
 export interface ServedResource {
+  /** The type token's last part, e.g. `Vm` for `xen:index:Vm`. */
   kind: string;
+  /** The resource's one implementation (provider/resources/<kind>), shared with the dynamic provider. */
   contract: ResourceContract<any, any>;
 }
 

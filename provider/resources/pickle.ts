@@ -13,8 +13,12 @@
  * and Python 3 `str` → string, Python 3 `bytes` → Buffer, list → array, tuple → `PyTuple`, dict → `Map`.
  */
 
+/** A Python tuple (as opposed to a list, which is a plain array), so that it is written back as a tuple. */
 export class PyTuple {
-  constructor(readonly items: PyValue[]) {}
+  constructor(
+    /** The tuple's elements, in order. */
+    readonly items: PyValue[],
+  ) {}
 }
 
 export type PyValue = null | boolean | number | bigint | string | Buffer | PyValue[] | PyTuple | Map<PyValue, PyValue>;

@@ -11,6 +11,7 @@ export type ErrorKind = "connection" | "tls" | "auth" | "xapi";
 
 /** XenAPI failures as values: the code and parameters xapi sent, and the method that failed. */
 export class XenApiError extends Error {
+  /** The cause, for messages and for errorKind: "xapi" (xapi ran the call and refused it). */
   readonly kind: ErrorKind = "xapi";
 
   constructor(
@@ -49,6 +50,7 @@ const AUTH_CODES = new Set(["SESSION_AUTHENTICATION_FAILED", "SESSION_AUTHORIZAT
 
 /** xapi refused the login: the cause is the credentials (`xen:username` / `xen:password`), not an input. */
 export class XenApiAuthError extends XenApiError {
+  /** The cause: "auth" (the credentials were refused), not "xapi". */
   override readonly kind: ErrorKind = "auth";
 
   constructor(code: string, params: string[], method: string) {
@@ -78,6 +80,7 @@ export type Delivery = "not-sent" | "maybe-sent";
 
 /** The pool could not be reached at all, or the connection dropped: a connection problem, not xapi's answer. */
 export class XenApiTransportError extends Error {
+  /** The cause: "connection" (the pool could not be reached, or the connection dropped). */
   readonly kind: ErrorKind = "connection";
 
   /** Whether the request can have reached xapi. */
@@ -89,7 +92,9 @@ export class XenApiTransportError extends Error {
 
   constructor(
     message: string,
+    /** The xapi URL the call was made to. */
     readonly url: string,
+    /** The underlying error (a socket or HTTP error, or the last attempt's XenApiTransportError); absent if none. */
     override readonly cause?: unknown,
     details: { delivery?: Delivery; reason?: string; timedOut?: boolean } = {},
   ) {
@@ -103,9 +108,16 @@ export class XenApiTransportError extends Error {
 
 /** The pool's TLS certificate was refused (pin mismatch, unknown CA, wrong name): not transient, not retried. */
 export class XenApiTlsError extends Error {
+  /** The cause: "tls" (the certificate was refused); never transient, never retried. */
   readonly kind: ErrorKind = "tls";
 
-  constructor(message: string, readonly url: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    /** The xapi URL whose certificate was refused. */
+    readonly url: string,
+    /** The underlying refusal (Node's TLS error, or a TlsVerificationError for a pin mismatch); absent if none. */
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = "XenApiTlsError";
   }

@@ -22,8 +22,11 @@ import { XenApiSession } from "./session";
  * next read loads again (`get_all_records`). A re-login (xapi restarted) or a token xapi no longer accepts starts
  * the view over.
  */
+/** An object the view found: its ref and its record. */
 export interface ObjectRef<R> {
+  /** The object's OpaqueRef. */
   ref: Ref;
+  /** Its record as the view holds it (as of the view's last catch-up); shared, not a copy: do not modify it. */
   record: R;
 }
 

@@ -63,9 +63,15 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
 export interface RetryContext {
   /** What is being done, for the final message: "login", "host.get_all". */
   what: string;
+  /**
+   * The XenAPI method called (e.g. `session.login_with_password`): decides whether a maybe-sent call may be repeated.
+   */
   method: string;
+  /** The xapi URL called, for the messages. */
   url: string;
+  /** How many attempts, and the waits between them. */
   policy: RetryPolicy;
+  /** Waits `ms` milliseconds between attempts; default a real timer (tests pass a fake one). */
   sleep?: (ms: number) => Promise<void>;
   /** Observer of each failed attempt that will be retried (for logs and tests). */
   onRetry?: (err: XenApiTransportError, attempt: number) => void;

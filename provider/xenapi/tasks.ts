@@ -8,10 +8,15 @@ export interface AsyncCallOptions {
   timeoutMs?: number;
 }
 
+/** The fields of a xapi task record that waitForTask reads. */
 export interface TaskRecord {
+  /** Where the task is: "pending" while it runs; it is over at "success", "failure" or "cancelled". */
   status: "pending" | "success" | "failure" | "cancelling" | "cancelled";
+  /** How far it is, 0..1 (as a number or as its text; waitForTask reads it with Number()). */
   progress: number | string;
+  /** On success, the result as an XML-RPC `<value>` fragment (see decodeTaskResult); "" when there is none. */
   result: string;
+  /** On failure, the XenAPI error code and its parameters; empty otherwise (and possibly for a cancelled task). */
   error_info: string[];
 }
 

@@ -26,7 +26,14 @@ export function normalizeFingerprint(fp: string): string {
 
 /** The server's certificate was refused: by the pin, the CA, the host name or the TLS protocol itself. */
 export class TlsVerificationError extends Error {
-  constructor(message: string, readonly code = "ERR_TLS_PIN_MISMATCH") {
+  constructor(
+    message: string,
+    /**
+     * Node-style error code, so isTlsRefusal recognizes it; default `ERR_TLS_PIN_MISMATCH` (no pinned fingerprint
+     * matched).
+     */
+    readonly code = "ERR_TLS_PIN_MISMATCH",
+  ) {
     super(message);
     this.name = "TlsVerificationError";
   }

@@ -14,6 +14,7 @@ const Deserializer: new (encoding?: string) => {
 
 /** One XML-RPC endpoint of a xapi host. Knows the wire envelope; knows nothing of sessions. */
 export interface Transport {
+  /** The endpoint's URL (`https://` or `http://`), as given to createTransport. */
   readonly url: string;
   /**
    * Calls `method` and returns the `Value` of a `Success` envelope; throws XenApiError on `Failure`,
@@ -25,6 +26,10 @@ export interface Transport {
 }
 
 export interface TransportOptions {
+  /**
+   * How an https endpoint's certificate is checked; absent: the chain is verified against the system's CAs. Unused for
+   * http.
+   */
   tls?: TlsVerification;
   /** Per-call timeout in ms; a call still unanswered by then fails with a transport error. */
   timeoutMs?: number;

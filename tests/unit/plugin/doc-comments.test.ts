@@ -5,9 +5,10 @@ import * as path from "node:path";
 import ts from "typescript";
 
 /**
- * The house standard (Pulumi's sdk/nodejs/dynamic): every field of the public surface has a doc comment. Checked
+ * The house standard (Pulumi's sdk/nodejs/dynamic): every field of every exported type has a doc comment. Checked
  * here on the sources: each exported interface and class of sdk/*.ts (the Args and the resources' outputs) and each
- * exported interface and class of provider/resources/**.ts (the normalized Inputs/Outputs, the helpers' shapes).
+ * exported interface and class of provider/**.ts (the resources' normalized Inputs/Outputs and helpers' shapes, the
+ * plugin's schema types, discover, dom0, the XenAPI client's records, errors and options, ...).
  */
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 
@@ -32,8 +33,9 @@ function hasJsDoc(node: ts.Node): boolean {
 }
 
 /**
- * `file: Type.field` for each property (interface property signature, or class property that is not private) of
- * the exported interfaces (and classes, when `classes`) of `file` that has no doc comment.
+ * `file: Type.field` for each property (interface property signature, or class property that is not private,
+ * declared in the body or as a constructor parameter property such as `readonly code: string`) of the exported
+ * interfaces (and classes, when `classes`) of `file` that has no doc comment.
  */
 export function undocumentedFields(file: string, text: string, classes: boolean): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
@@ -42,6 +44,13 @@ export function undocumentedFields(file: string, text: string, classes: boolean)
     const owner = ts.isInterfaceDeclaration(s) || (classes && ts.isClassDeclaration(s)) ? s : undefined;
     if (!owner || !owner.name || !isExported(owner)) continue;
     for (const m of owner.members as ts.NodeArray<ts.ClassElement | ts.TypeElement>) {
+      if (ts.isConstructorDeclaration(m)) {
+        for (const p of m.parameters) {
+          if (!ts.isParameterPropertyDeclaration(p, m) || (ts.getCombinedModifierFlags(p) & ts.ModifierFlags.Private) !== 0) continue;
+          if (!hasJsDoc(p)) missing.push(`${file}: ${owner.name.text}.${p.name.getText(source)}`);
+        }
+        continue;
+      }
       if (!ts.isPropertySignature(m) && !ts.isPropertyDeclaration(m)) continue;
       if (ts.isPrivateIdentifier(m.name) || (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Private) !== 0) continue;
       if (!hasJsDoc(m)) missing.push(`${file}: ${owner.name.text}.${m.name.getText(source)}`);
@@ -52,7 +61,7 @@ export function undocumentedFields(file: string, text: string, classes: boolean)
 
 const SURFACE: Array<{ dir: string; recursive: boolean; classes: boolean }> = [
   { dir: "sdk", recursive: false, classes: true },
-  { dir: "provider/resources", recursive: true, classes: true },
+  { dir: "provider", recursive: true, classes: true },
 ];
 
 for (const { dir, recursive, classes } of SURFACE) {
@@ -64,7 +73,7 @@ for (const { dir, recursive, classes } of SURFACE) {
   });
 }
 
-test("the doc-comment check itself: names each undocumented field, and ignores private and unexported ones", () => {
+test("the doc-comment check itself: names each undocumented field (parameter properties too), and ignores private and unexported ones", () => {
   const text = [
     "export interface A {",
     "  /** documented */",
@@ -81,9 +90,17 @@ test("the doc-comment check itself: names each undocumented field, and ignores p
     "  public readonly bare!: string;",
     "  private secret = 1;",
     "  #hash = 2;",
+    "  constructor(",
+    "    /** documented */",
+    "    readonly p: string,",
+    "    readonly q: string,",
+    "    public r: number,",
+    "    private s: number,",
+    "    plain: string,",
+    "  ) {}",
     "  method(): void {}",
     "}",
   ].join("\n");
-  assert.deepEqual(undocumentedFields("x.ts", text, true), ["x.ts: A.b", "x.ts: A.c", "x.ts: K.bare"]);
+  assert.deepEqual(undocumentedFields("x.ts", text, true), ["x.ts: A.b", "x.ts: A.c", "x.ts: K.bare", "x.ts: K.q", "x.ts: K.r"]);
   assert.deepEqual(undocumentedFields("x.ts", text, false), ["x.ts: A.b", "x.ts: A.c"]);
 });
