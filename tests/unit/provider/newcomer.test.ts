@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
 import { configure } from "../../../provider/context";
-import { configureFor } from "./env";
+import { configureFor, simulatedPool } from "./env";
 import { closeAllSessions, errorKind } from "../../../provider/xenapi";
 import * as vm from "../../../provider/resources/vm";
 import * as host from "../../../provider/resources/host";
@@ -28,15 +28,7 @@ function undefinedPaths(value: unknown, at = "$"): string[] {
 }
 
 for (const specName of ["demo", "xcp-ng-8.3"]) describe(`a newcomer's Vm on the ${specName} pool`, () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ ...loadSpec(specName), users: { root: "pw" } });
-    configureFor(sim);
-  });
-  after(async () => {
-    await closeAllSessions();
-    await sim?.close();
-  });
+  simulatedPool(loadSpec(specName)); // the pool check and create run against
 
   for (const [what, args, failure] of [
     ["a wrong template name", { name: "web", template: "Debian Bookwurm 12" }, /^template: no VM with uuid or name "Debian Bookwurm 12"/],

@@ -1,9 +1,7 @@
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
-import { configureFor } from "./env";
-import { closeAllSessions } from "../../../provider/xenapi";
+import { simulatedPool } from "./env";
 import * as vm from "../../../provider/resources/vm";
 import * as provider from "../../../provider";
 import type { VmOutputs } from "../../../provider/resources/vm";
@@ -17,41 +15,32 @@ const GiB = 1024 ** 3;
 type Raw = Record<string, unknown>;
 
 for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the template's on the ${specName} pool`, () => {
-  let sim: Simulator;
+  const sim = simulatedPool(loadSpec(specName));
   const TEMPLATE = "Debian Bookworm 12";
-
-  before(async () => {
-    sim = await startSimulator({ ...loadSpec(specName), users: { root: "pw" } });
-    configureFor(sim);
-  });
-  after(async () => {
-    await closeAllSessions();
-    await sim?.close();
-  });
 
   /** The template's disks as the simulator holds them: its VBDs' and its provisioning XML's, by device. */
   function templateDisks(): Array<{ device: string; size: number; sr: string; bootable: boolean }> {
-    const t = sim.db.all("VM").find((v) => v.record.name_label === TEMPLATE && v.record.is_a_template)!;
-    const pool = sim.db.all("pool")[0].record;
+    const t = sim().db.all("VM").find((v) => v.record.name_label === TEMPLATE && v.record.is_a_template)!;
+    const pool = sim().db.all("pool")[0].record;
     const out = [];
     for (const ref of t.record.VBDs as string[]) {
-      const vbd = sim.db.get("VBD", ref);
+      const vbd = sim().db.get("VBD", ref);
       if (vbd.type !== "Disk") continue;
-      const vdi = sim.db.get("VDI", vbd.VDI as string);
-      out.push({ device: String(vbd.userdevice), size: Number(vdi.virtual_size), sr: String(sim.db.get("SR", vdi.SR as string).uuid), bootable: vbd.bootable === true });
+      const vdi = sim().db.get("VDI", vbd.VDI as string);
+      out.push({ device: String(vbd.userdevice), size: Number(vdi.virtual_size), sr: String(sim().db.get("SR", vdi.SR as string).uuid), bootable: vbd.bootable === true });
     }
     for (const m of String((t.record.other_config as Record<string, string>).disks ?? "").matchAll(/<disk\s([^>]*?)\/?>/g)) {
       const a = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-      out.push({ device: a.device, size: Number(a.size), sr: a.sr || String(sim.db.get("SR", pool.default_SR as string).uuid), bootable: a.bootable === "true" });
+      out.push({ device: a.device, size: Number(a.size), sr: a.sr || String(sim().db.get("SR", pool.default_SR as string).uuid), bootable: a.bootable === "true" });
     }
     return out;
   }
   /** A non-ISO SR other than `not` (by uuid). */
   function otherSr(not: string): string {
-    return String(sim.db.all("SR").find((s) => s.record.content_type !== "iso" && s.record.uuid !== not)!.record.uuid);
+    return String(sim().db.all("SR").find((s) => s.record.content_type !== "iso" && s.record.uuid !== not)!.record.uuid);
   }
   const vmDisks = (uuid: string) =>
-    new Map((sim.db.byUuid("VM", uuid)!.record.VBDs as string[]).map((r) => sim.db.get("VBD", r)).filter((b) => b.type === "Disk").map((b) => [String(b.userdevice), b]));
+    new Map((sim().db.byUuid("VM", uuid)!.record.VBDs as string[]).map((r) => sim().db.get("VBD", r)).filter((b) => b.type === "Disk").map((b) => [String(b.userdevice), b]));
   const args = (owner: string, extra: Raw = {}): Raw => ({ name: owner, template: TEMPLATE, ownerKey: `test/unit/Vm/${owner}`, ...extra });
 
   test("the template has a disk to protect (the cases below are about it)", () => {
@@ -68,12 +57,12 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     assert.equal(inputs.disks[0].device, after, "the first free device after the template's disks");
     const { outs } = await vm.create(inputs);
     const disks = vmDisks(outs.uuid);
-    const rootVdi = sim.db.get("VDI", disks.get(root.device)!.VDI as string);
+    const rootVdi = sim().db.get("VDI", disks.get(root.device)!.VDI as string);
     assert.equal(Number(rootVdi.virtual_size), root.size, "the template's disk was not grown");
-    assert.equal(sim.db.get("SR", rootVdi.SR as string).uuid, root.sr, "the template's disk is where the template put it");
-    const data = sim.db.get("VDI", disks.get(after)!.VDI as string);
+    assert.equal(sim().db.get("SR", rootVdi.SR as string).uuid, root.sr, "the template's disk is where the template put it");
+    const data = sim().db.get("VDI", disks.get(after)!.VDI as string);
     assert.equal(Number(data.virtual_size), 4 * GiB);
-    assert.equal(sim.db.get("SR", data.SR as string).uuid, sr, "the declared SR is used");
+    assert.equal(sim().db.get("SR", data.SR as string).uuid, sr, "the declared SR is used");
     const read = await vm.read(outs.uuid, outs);
     assert.deepEqual(vm.diff(outs.uuid, read.props as unknown as Raw, inputs as unknown as Raw), { changes: false, replaces: [], deleteBeforeReplace: false });
     const again = await vm.check(read.inputs as unknown as Raw, program);
@@ -95,7 +84,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     assert.equal(inputs.disks[0].bootable, root.bootable, "bootable left out: the template's");
     const { outs } = await vm.create(inputs);
     const vbd = vmDisks(outs.uuid).get(root.device)!;
-    assert.equal(Number(sim.db.get("VDI", vbd.VDI as string).virtual_size), root.size + GiB, "grown");
+    assert.equal(Number(sim().db.get("VDI", vbd.VDI as string).virtual_size), root.size + GiB, "grown");
     assert.equal(vbd.bootable, root.bootable);
     assert.equal(vmDisks(outs.uuid).size, templateDisks().length, "no disk added");
     await vm.remove(outs.uuid, outs);
@@ -138,7 +127,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     // Dropping the VM's own disk: refused, naming it and its fate.
     const dropped = await vm.check(olds, args("dropper", { disks: [{ device: root.device, size: "12GiB" }] }));
     assert.deepEqual(dropped.failures.map((f) => f.property), ["disks"]);
-    const scratchSr = sim.db.get("SR", sim.db.byUuid("VDI", scratchVdi)!.record.SR as string).uuid;
+    const scratchSr = sim().db.get("SR", sim().db.byUuid("VDI", scratchVdi)!.record.SR as string).uuid;
     assert.match(dropped.failures[0].reason, new RegExp(`^disk ${scratchDevice} \\(1GiB, SR "[^"]+" \\(${scratchSr}\\)(, the pool's default)?\\) is no longer declared: the update would detach it and destroy it \\(this VM made it\\)\\..*allowDiskRemoval: true`));
     // Renumbering it (the same disk declared at another device) is the same: the old device would go.
     const renumbered = await vm.check(olds, args("dropper", { disks: [{ device: root.device, size: "12GiB" }, { device: "7", size: "1GiB", name: "scratch" }] }));
@@ -149,19 +138,19 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm disks against the te
     assert.deepEqual(rootDropped.failures, []);
     assert.equal(rootDropped.inputs.disks[0].device, scratchDevice, "scratch keeps its device");
     ({ outs } = await vm.update(outs.uuid, outs, rootDropped.inputs));
-    const record = sim.db.byUuid("VM", outs.uuid)!.record;
+    const record = sim().db.byUuid("VM", outs.uuid)!.record;
     assert.equal(record.power_state, "Running");
     const rootVbd = vmDisks(outs.uuid).get(root.device);
     assert.ok(rootVbd, "the template's disk is still attached");
-    assert.equal(sim.db.get("VDI", rootVbd!.VDI as string).uuid, rootVdi);
+    assert.equal(sim().db.get("VDI", rootVbd!.VDI as string).uuid, rootVdi);
     assert.equal(rootVbd!.currently_attached, true);
 
     // With allowDiskRemoval the VM's own disk goes, VDI and all; the template's disk still stays.
     const removal = await vm.check(outs as unknown as Raw, args("dropper", { disks: [], allowDiskRemoval: true }));
     assert.deepEqual(removal.failures, []);
     ({ outs } = await vm.update(outs.uuid, outs, removal.inputs));
-    assert.equal(sim.db.byUuid("VDI", scratchVdi), undefined, "the VM's own disk is destroyed");
-    assert.ok(sim.db.byUuid("VDI", rootVdi), "the template's disk is not");
+    assert.equal(sim().db.byUuid("VDI", scratchVdi), undefined, "the VM's own disk is destroyed");
+    assert.ok(sim().db.byUuid("VDI", rootVdi), "the template's disk is not");
     assert.ok(vmDisks(outs.uuid).has(root.device));
     await vm.remove(outs.uuid, outs as VmOutputs);
   });

@@ -1,9 +1,7 @@
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator, Simulator } from "../../../sim";
 import { loadSpec } from "../../../sim/spec-load";
-import { configureFor } from "./env";
-import { closeAllSessions } from "../../../provider/xenapi";
+import { simulatedPool } from "./env";
 import * as vm from "../../../provider/resources/vm";
 import type { VmOutputs } from "../../../provider/resources/vm";
 
@@ -11,17 +9,7 @@ import type { VmOutputs } from "../../../provider/resources/vm";
 const GiB = 1024 ** 3;
 /** The same cases on each built-in pool: the demo pool and XCP-ng 8.3's real template set. */
 for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} pool`, () => {
-  let sim: Simulator;
-
-  before(async () => {
-    const spec = loadSpec(specName);
-    sim = await startSimulator({ ...spec, users: { root: "pw" } });
-    configureFor(sim);
-  });
-  after(async () => {
-    await closeAllSessions();
-    await sim?.close();
-  });
+  const sim = simulatedPool(loadSpec(specName));
 
   const computeArgs = (extra: Record<string, unknown> = {}) => ({
     name: "nova-compute",
@@ -40,10 +28,10 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
   });
 
   function vmByUuid(uuid: string) {
-    return sim.db.byUuid("VM", uuid)!.record;
+    return sim().db.byUuid("VM", uuid)!.record;
   }
   function vdisOwnedBy(owner: string) {
-    return sim.db.all("VDI").filter((v) => (v.record.other_config as Record<string, string>)["pulumi-xen:owner"] === owner);
+    return sim().db.all("VDI").filter((v) => (v.record.other_config as Record<string, string>)["pulumi-xen:owner"] === owner);
   }
 
   // "Local storage" names three SRs in the demo pool: the disk's SR must be given by uuid there.
@@ -66,12 +54,12 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
   });
 
   test("create clones the template, sizes it, adds disks and a VIF with the fixed MAC, and starts it", async () => {
-    localSr = sim.db.all("SR").find((s) => s.record.name_label === "Local storage")!.record.uuid as string;
+    localSr = sim().db.all("SR").find((s) => s.record.name_label === "Local storage")!.record.uuid as string;
     const { inputs, failures } = await vm.check({}, computeArgs({ disks: [{ device: "0", size: "12GiB", bootable: true }, { device: "1", size: "4GiB", sr: localSr, name: "scratch" }] }));
     assert.deepEqual(failures, []);
-    const before = sim.db.all("VM").length;
+    const before = sim().db.all("VM").length;
     ({ outs: created } = await vm.create(inputs));
-    assert.equal(sim.db.all("VM").length, before + 1);
+    assert.equal(sim().db.all("VM").length, before + 1);
     const record = vmByUuid(created.uuid);
     assert.equal(record.name_label, "nova-compute");
     assert.equal(record.power_state, "Running");
@@ -83,7 +71,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     assert.equal(record.VCPUs_at_startup, "2");
     assert.deepEqual([...(record.tags as string[])].sort(), ["compute", "openstack"]);
     assert.deepEqual(created.macs, { "0": "02:16:3e:aa:bb:01" });
-    const sizes = Object.values(created.diskUuids).map((u) => Number(sim.db.byUuid("VDI", u)!.record.virtual_size)).sort((a, b) => a - b);
+    const sizes = Object.values(created.diskUuids).map((u) => Number(sim().db.byUuid("VDI", u)!.record.virtual_size)).sort((a, b) => a - b);
     assert.deepEqual(sizes, [4 * GiB, 12 * GiB], "the template's disk grew to 12GiB and a 4GiB disk was added");
     assert.equal(vdisOwnedBy("test/unit/Vm/nova-compute").length, 2, "every disk it made is tagged as its own");
   });
@@ -107,8 +95,8 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     const record = vmByUuid(created.uuid);
     assert.equal(record.power_state, "Running", "running again after the offline growth");
     assert.equal(record.memory_dynamic_min, String(GiB / 2));
-    assert.equal(Number(sim.db.byUuid("VDI", outs.diskUuids["0"])!.record.virtual_size), 16 * GiB);
-    assert.equal(sim.db.byUuid("VDI", scratch), undefined, "the dropped disk's VDI, which the VM made, is destroyed");
+    assert.equal(Number(sim().db.byUuid("VDI", outs.diskUuids["0"])!.record.virtual_size), 16 * GiB);
+    assert.equal(sim().db.byUuid("VDI", scratch), undefined, "the dropped disk's VDI, which the VM made, is destroyed");
     assert.equal(Object.keys(outs.macs).length, 2);
     created = outs;
   });
@@ -119,7 +107,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
       networkInterfaces: [{ network: "Pool-wide network associated with eth0", mac: "02:16:3e:aa:bb:01" }, { network: "Pool-wide network associated with eth0" }],
     }));
     assert.deepEqual(failures, []);
-    const shutdowns = () => (sim.counters.calls()["Async.VM.clean_shutdown"] ?? 0) + (sim.counters.calls()["Async.VM.hard_shutdown"] ?? 0);
+    const shutdowns = () => (sim().counters.calls()["Async.VM.clean_shutdown"] ?? 0) + (sim().counters.calls()["Async.VM.hard_shutdown"] ?? 0);
     const before = shutdowns();
     ({ outs: created } = await vm.update(created.uuid, created, inputs));
     const record = vmByUuid(created.uuid);
@@ -150,10 +138,10 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
   for (const leftover of ["clone", "clone+provision", "clone+tag+provision+untemplate"] as const) {
     test(`a create interrupted after ${leftover} is finished by the retry: running, not a template, every disk tagged, not made twice`, async () => {
       const owner = `test/unit/Vm/resumed-${leftover}`;
-      const template = sim.db.all("VM").find((v) => v.record.name_label === "Debian Bookworm 12")!;
+      const template = sim().db.all("VM").find((v) => v.record.name_label === "Debian Bookworm 12")!;
       // What a run killed at that point leaves: a template-flagged clone under the "creating" name, its disks untagged.
       const { XenApiSession } = await import("../../../provider/xenapi");
-      const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
+      const s = new XenApiSession(sim().masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim().tls!.fingerprint256] } });
       const ref = await s.call<string>("VM.clone", template.ref, `pulumi-xen creating ${owner}`);
       if (leftover !== "clone") {
         if (leftover === "clone+tag+provision+untemplate") await s.call("VM.add_to_other_config", ref, "pulumi-xen:owner", owner);
@@ -161,12 +149,12 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
         if (leftover === "clone+tag+provision+untemplate") await s.call("VM.set_is_a_template", ref, false);
       }
       await s.logout();
-      const vmCount = sim.db.all("VM").length;
-      const vdiCount = sim.db.all("VDI").length;
+      const vmCount = sim().db.all("VM").length;
+      const vdiCount = sim().db.all("VDI").length;
       const { inputs } = await vm.check({}, { name: "resumed", template: "Debian Bookworm 12", ownerKey: owner });
       const { outs } = await vm.create(inputs);
-      assert.equal(sim.db.all("VM").length, vmCount, "no second VM");
-      assert.equal(sim.db.all("VDI").length, vdiCount + (leftover === "clone" ? 1 : 0), "the template's disk is made once");
+      assert.equal(sim().db.all("VM").length, vmCount, "no second VM");
+      assert.equal(sim().db.all("VDI").length, vdiCount + (leftover === "clone" ? 1 : 0), "the template's disk is made once");
       const record = vmByUuid(outs.uuid);
       assert.equal(record.name_label, "resumed");
       assert.equal(record.is_a_template, false);
@@ -176,7 +164,7 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
       assert.ok(Object.keys(outs.diskUuids).length >= 1);
       await vm.remove(outs.uuid, outs);
       assert.equal(vdisOwnedBy(owner).length, 0);
-      assert.equal(sim.db.all("VDI").length, vdiCount - (leftover === "clone" ? 0 : 1), "the leftover's disks went with it");
+      assert.equal(sim().db.all("VDI").length, vdiCount - (leftover === "clone" ? 0 : 1), "the leftover's disks went with it");
     });
   }
 
@@ -187,12 +175,12 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     const { outs } = await vm.create(inputs);
     assert.equal(Object.keys(outs.diskUuids).length, 2);
     // An untagged disk somebody attached by hand goes nowhere.
-    const sr = sim.db.all("SR").find((x) => x.record.name_label === "Local storage")!;
+    const sr = sim().db.all("SR").find((x) => x.record.name_label === "Local storage")!;
     const { XenApiSession } = await import("../../../provider/xenapi");
-    const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
+    const s = new XenApiSession(sim().masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim().tls!.fingerprint256] } });
     const theirs = await s.call<string>("VDI.create", { name_label: "theirs", name_description: "", SR: sr.ref, virtual_size: "1024", type: "user",
       sharable: false, read_only: false, other_config: {}, xenstore_data: {}, sm_config: {}, tags: [] });
-    const vmRef = sim.db.byUuid("VM", outs.uuid)!.ref;
+    const vmRef = sim().db.byUuid("VM", outs.uuid)!.ref;
     await s.call("VBD.create", { VM: vmRef, VDI: theirs, userdevice: "2", bootable: false, mode: "RW", type: "Disk", unpluggable: true, empty: false,
       other_config: {}, qos_algorithm_type: "", qos_algorithm_params: {} });
     // The run died right after VM.destroy: the VM and its VBDs are gone, the disks are not.
@@ -200,16 +188,16 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     assert.equal(vdisOwnedBy(owner).length, 2);
     await vm.remove(outs.uuid, outs);
     assert.equal(vdisOwnedBy(owner).length, 0, "the retry destroyed the disks the state lists");
-    assert.ok(sim.db.all("VDI").some((v) => v.ref === theirs), "an untagged disk is never destroyed");
+    assert.ok(sim().db.all("VDI").some((v) => v.ref === theirs), "an untagged disk is never destroyed");
     await s.call("VDI.destroy", theirs);
     await s.logout();
   });
 
   test("a create that fails part-way reports the VM to the engine, so nothing is orphaned", async () => {
-    sim.faults.failNextTask("VM.start", ["VM_MEMORY_SIZE_TOO_LOW", "x"]);
+    sim().faults.failNextTask("VM.start", ["VM_MEMORY_SIZE_TOO_LOW", "x"]);
     const { inputs } = await vm.check({}, { name: "fails", template: "Debian Bookworm 12", ownerKey: "test/unit/Vm/fails" });
     const err = (await vm.create(inputs).then(() => undefined, (e) => e)) as Error & { id?: string; properties?: VmOutputs };
-    sim.faults.clear();
+    sim().faults.clear();
     assert.ok(err, "create failed");
     assert.match(err.message, /was made but not finished: .*VM_MEMORY_SIZE_TOO_LOW/);
     assert.ok(err.id && vmByUuid(err.id), "the error names the VM, which Pulumi then records");
@@ -218,18 +206,18 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
   });
 
   test("delete destroys the VM and the disks it made, never the template's or the ISO library's", async () => {
-    const templateVdis = sim.db.all("VDI").filter((v) => !(v.record.other_config as Record<string, string>)["pulumi-xen:owner"]).length;
+    const templateVdis = sim().db.all("VDI").filter((v) => !(v.record.other_config as Record<string, string>)["pulumi-xen:owner"]).length;
     await vm.remove(created.uuid, created);
-    assert.equal(sim.db.byUuid("VM", created.uuid), undefined);
+    assert.equal(sim().db.byUuid("VM", created.uuid), undefined);
     assert.equal(vdisOwnedBy("test/unit/Vm/nova-compute").length, 0);
-    assert.equal(sim.db.all("VDI").filter((v) => !(v.record.other_config as Record<string, string>)["pulumi-xen:owner"]).length, templateVdis);
+    assert.equal(sim().db.all("VDI").filter((v) => !(v.record.other_config as Record<string, string>)["pulumi-xen:owner"]).length, templateVdis);
     await vm.remove(created.uuid, created); // deleting what is gone is not an error
   });
 
   test("HVM from ISO: the ISO goes in the CD drive, CD first in the boot order; paused, then running with its IP", async () => {
     const { XenApiSession } = await import("../../../provider/xenapi");
-    const s = new XenApiSession(sim.masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim.tls!.fingerprint256] } });
-    const isoSr = sim.db.all("SR").find((sr) => sr.record.content_type === "iso")!;
+    const s = new XenApiSession(sim().masterUrl, { username: "root", password: "pw" }, { tls: { fingerprints: [sim().tls!.fingerprint256] } });
+    const isoSr = sim().db.all("SR").find((sr) => sr.record.content_type === "iso")!;
     await s.call("VDI.create", { name_label: "fedora.iso", name_description: "", SR: isoSr.ref, virtual_size: String(700 * 1024 ** 2), type: "user", sharable: false, read_only: true, other_config: {}, xenstore_data: {}, sm_config: {}, tags: [] });
     await s.logout();
     const args = { name: "from-iso", template: "Other install media", bootMode: "hvm", hvmBootOrder: "dc", firmware: "bios", cdrom: "fedora.iso", powerState: "paused", ownerKey: "test/unit/Vm/iso",
@@ -241,17 +229,17 @@ for (const specName of ["demo", "xcp-ng-8.3"]) describe(`Vm on the ${specName} p
     assert.equal(record.HVM_boot_policy, "BIOS order");
     assert.deepEqual(record.HVM_boot_params, { order: "dc", firmware: "bios" });
     assert.equal(record.power_state, "Paused");
-    const cd = (record.VBDs as string[]).map((r) => sim.db.get("VBD", r)).find((v) => v.type === "CD")!;
-    assert.equal(sim.db.get("VDI", cd.VDI as string).name_label, "fedora.iso");
+    const cd = (record.VBDs as string[]).map((r) => sim().db.get("VBD", r)).find((v) => v.type === "CD")!;
+    assert.equal(sim().db.get("VDI", cd.VDI as string).name_label, "fedora.iso");
     const running = (await vm.check(outs as unknown as Record<string, unknown>, { ...args, powerState: "running", waitForIp: true, ipTimeoutSeconds: 30 })).inputs;
     const { outs: after } = await vm.update(outs.uuid, outs, running);
     assert.equal(vmByUuid(outs.uuid).power_state, "Running");
     assert.match(after.ipAddress, /^\d+\.\d+\.\d+\.\d+$/, "the guest agent's IP is an output");
     const noIso = (await vm.check(after as unknown as Record<string, unknown>, { ...args, cdrom: undefined, powerState: "running" })).inputs;
     await vm.update(outs.uuid, after, noIso);
-    const drive = (vmByUuid(outs.uuid).VBDs as string[]).map((r) => sim.db.get("VBD", r)).find((v) => v.type === "CD")!;
+    const drive = (vmByUuid(outs.uuid).VBDs as string[]).map((r) => sim().db.get("VBD", r)).find((v) => v.type === "CD")!;
     assert.equal(drive.empty, true, "ejected");
     await vm.remove(outs.uuid, after);
-    assert.ok(sim.db.all("VDI").some((v) => v.record.name_label === "fedora.iso"), "an ISO is never destroyed with the VM");
+    assert.ok(sim().db.all("VDI").some((v) => v.record.name_label === "fedora.iso"), "an ISO is never destroyed with the VM");
   });
 });
