@@ -48,9 +48,6 @@ export function changedFields<K extends string>(
   return fields.filter((f) => canonical(olds[f]) !== canonical(news[f]));
 }
 
-/** The pure deltas live with the appliers that use them (provider/xenapi/field-entry.ts); re-exported here. */
-export { mapDelta, setDelta } from "../xenapi/field-entry";
-
 /** JSON with object keys sorted; undefined and null both read as absent. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value ?? null, (_key, v) =>

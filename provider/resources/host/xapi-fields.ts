@@ -4,8 +4,7 @@
  * unmanaged key or delete takes back exactly those. Entries are written one by one through the generic
  * ../../xenapi/field-entry.ts, since each key's "added by us" is recorded.
  */
-import { addToSet, HostRecord, Ref, removeFromSet, setFieldEntry, XenApiSession } from "../../xenapi";
-import { setDelta } from "../diff";
+import { addToSet, HostRecord, Ref, removeFromSet, setDelta, setFieldEntry, XenApiSession } from "../../xenapi";
 import type { HostInputs, HostOutputs } from "./index";
 import type { HostAdded } from "./undo";
 
