@@ -127,17 +127,16 @@ interface ScaleResult {
   resources: number;
 }
 
-/** The bytes one Vm takes in the checkpoint: its compact JSON, as the file backend writes it. */
-function vmBytes(checkpointFile: string): number {
+/** The Vm entries of a checkpoint file, as the file backend wrote them. */
+function vmEntries(checkpointFile: string): Array<Record<string, unknown>> {
   const data = JSON.parse(fs.readFileSync(checkpointFile, "utf8")) as { checkpoint: { latest: { resources: Array<Record<string, unknown>> } } };
-  const vms = data.checkpoint.latest.resources.filter((r) => String(r.type).endsWith(":Vm"));
-  const sizes = vms.map((r) => Buffer.byteLength(JSON.stringify(r)));
-  return sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length);
+  return data.checkpoint.latest.resources.filter((r) => String(r.type).endsWith(":Vm"));
 }
 
-function oneVm(checkpointFile: string): unknown {
-  const data = JSON.parse(fs.readFileSync(checkpointFile, "utf8")) as { checkpoint: { latest: { resources: Array<Record<string, unknown>> } } };
-  return data.checkpoint.latest.resources.find((r) => String(r.type).endsWith(":Vm"));
+/** The bytes one Vm takes in the checkpoint: its compact JSON, as the file backend writes it. */
+function vmBytes(vms: Array<Record<string, unknown>>): number {
+  const sizes = vms.map((r) => Buffer.byteLength(JSON.stringify(r)));
+  return sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length);
 }
 
 async function runScale(n: number): Promise<ScaleResult> {
@@ -165,8 +164,9 @@ async function runScale(n: number): Promise<ScaleResult> {
     await op("up", ["up", "--yes", "--skip-preview"], FEWEST.upPerVm, "VM");
     const checkpoint = path.join(dir, "backend", ".pulumi", "stacks", "bench-scale", "bench.json");
     const checkpointBytes = fs.statSync(checkpoint).size;
-    const bytesPerVm = vmBytes(checkpoint);
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`one Vm in the checkpoint: ${JSON.stringify(oneVm(checkpoint), null, 1)}\n`);
+    const vms = vmEntries(checkpoint);
+    const bytesPerVm = vmBytes(vms);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`one Vm in the checkpoint: ${JSON.stringify(vms[0], null, 1)}\n`);
     await op("preview", ["preview", "--expect-no-changes"], FEWEST.preview, "all");
     await op("refresh", ["refresh", "--yes", "--skip-preview", "--expect-no-changes"], FEWEST.refresh, "all");
     await op("destroy", ["destroy", "--yes"], FEWEST.destroyPerVm, "VM");
